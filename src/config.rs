@@ -1,0 +1,463 @@
+//! `checks.yaml` → validated [`Check`]s. Two stages: serde reads the file as written
+//! ([`RawFile`]), then [`load`] applies defaults, resolves paths against the file's folder,
+//! loads credentials and reports every problem with the file, line or check it concerns.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::credentials::{self, ClientIdentity};
+use crate::sni;
+
+/// How long a probe of one endpoint may take when neither the check nor `defaults` says.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_PORT: u16 = 443;
+
+/// What the operator expects the server to do about client certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuthMode {
+    /// 1-way TLS: no CertificateRequest.
+    None,
+    /// 2-way TLS, but a connection without a certificate is accepted.
+    Optional,
+    /// 2-way TLS: a connection without a certificate is refused.
+    Required,
+}
+
+impl ClientAuthMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuthMode::None => "none",
+            ClientAuthMode::Optional => "optional",
+            ClientAuthMode::Required => "required",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectations {
+    pub client_auth: Option<ClientAuthMode>,
+    pub ca_name_match: Option<bool>,
+}
+
+impl Expectations {
+    pub fn is_empty(&self) -> bool {
+        self == &Expectations::default()
+    }
+}
+
+/// A timeout as written in YAML: `10s`, `500ms`, `1m 30s`, or a bare number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(pub Duration);
+
+impl<'de> Deserialize<'de> for Timeout {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Seconds(f64),
+            Text(String),
+        }
+        let duration = match Written::deserialize(deserializer)? {
+            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => {
+                Duration::from_secs_f64(secs)
+            }
+            Written::Seconds(secs) => {
+                return Err(serde::de::Error::custom(format!(
+                    "timeout must be positive, got {secs}"
+                )));
+            }
+            Written::Text(text) => parse_duration(&text).map_err(serde::de::Error::custom)?,
+        };
+        Ok(Timeout(duration))
+    }
+}
+
+/// Parses `10s`, `500ms`, `2m`; the error says what is accepted.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text.trim()).map_err(|_| {
+        format!("invalid duration {text:?}: write a number with a unit, e.g. 10s, 500ms or 2m")
+    })?;
+    if duration.is_zero() {
+        return Err(format!(
+            "invalid duration {text:?}: must be greater than zero"
+        ));
+    }
+    Ok(duration)
+}
+
+/// Every field a check may set, exactly as in YAML; `defaults` uses the same shape.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    pub name: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub servername: Option<String>,
+    pub cacert: Option<PathBuf>,
+    pub capath: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub chain: Option<PathBuf>,
+    pub timeout: Option<Timeout>,
+    pub expect: Option<Expectations>,
+}
+
+impl RawCheck {
+    /// Fills every field this check leaves unset from `defaults`.
+    fn with_defaults(self, defaults: &RawCheck) -> RawCheck {
+        let d = defaults.clone();
+        RawCheck {
+            name: self.name,
+            host: self.host.or(d.host),
+            port: self.port.or(d.port),
+            servername: self.servername.or(d.servername),
+            cacert: self.cacert.or(d.cacert),
+            capath: self.capath.or(d.capath),
+            cert: self.cert.or(d.cert),
+            key: self.key.or(d.key),
+            chain: self.chain.or(d.chain),
+            timeout: self.timeout.or(d.timeout),
+            expect: self.expect.or(d.expect),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    #[serde(default)]
+    pub defaults: Option<RawCheck>,
+    #[serde(default)]
+    pub checks: Option<Vec<RawCheck>>,
+}
+
+/// One endpoint to probe, with everything resolved and loaded.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    /// The SNI to send; `None` sends none (s_client's rule for IPs and single-label names).
+    pub servername: Option<String>,
+    pub cacert: Option<PathBuf>,
+    pub capath: Option<PathBuf>,
+    /// Our client certificate, key and chain, when the check has `cert`/`key`.
+    pub identity: Option<ClientIdentity>,
+    pub timeout: Duration,
+    pub expect: Expectations,
+    /// A problem found before any network traffic that makes this check an error without
+    /// stopping the others (e.g. a key that does not match its certificate).
+    pub preflight_error: Option<String>,
+}
+
+impl Check {
+    /// `host:port`, with brackets around IPv6 literals.
+    pub fn target(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Why a checks file cannot be used. Nothing is probed when this happens (exit code 2).
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems.as_slice() {
+            [one] => write!(f, "{one}"),
+            many => {
+                write!(f, "{} problems in {}:", many.len(), self.file.display())?;
+                for problem in many {
+                    write!(f, "\n  - {problem}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads and validates a checks file.
+pub fn load(path: &Path) -> Result<Vec<Check>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
+        file: path.to_path_buf(),
+        problems: vec![format!("cannot read {}: {err}", path.display())],
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse(&text, path, &base)
+}
+
+/// Validates checks from YAML text; `file` names it in messages and `base` resolves paths.
+pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigError> {
+    let fail = |problems: Vec<String>| ConfigError {
+        file: file.to_path_buf(),
+        problems,
+    };
+    let shown = file.display();
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim().starts_with('#'))
+    {
+        return Err(fail(vec![format!(
+            "{shown}: the file is empty; it needs a `checks:` list (see checks.yaml in the mtlscheck repository)"
+        )]));
+    }
+    let raw: RawFile = serde_yaml::from_str(text)
+        .map_err(|err| fail(vec![describe_yaml_error(&shown.to_string(), &err)]))?;
+    let defaults = raw.defaults.unwrap_or_default();
+    let mut problems = Vec::new();
+    if defaults.name.is_some() {
+        problems.push(format!(
+            "{shown}: `defaults` cannot set `name`: every check needs its own"
+        ));
+    }
+    let raw_checks = raw.checks.unwrap_or_default();
+    if raw_checks.is_empty() {
+        problems.push(format!(
+            "{shown}: no checks: add at least one entry under `checks:`"
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut checks = Vec::new();
+    for (index, raw_check) in raw_checks.into_iter().enumerate() {
+        let label = match &raw_check.name {
+            Some(name) => format!("{shown}: check '{name}'"),
+            None => format!("{shown}: checks[{index}]"),
+        };
+        match build_check(raw_check.with_defaults(&defaults), &label, base) {
+            Ok(check) => {
+                if !seen.insert(check.name.clone()) {
+                    problems.push(format!(
+                        "{label}: duplicate name; check names must be unique because reports are keyed by them"
+                    ));
+                }
+                checks.push(check);
+            }
+            Err(mut errs) => problems.append(&mut errs),
+        }
+    }
+    if problems.is_empty() {
+        Ok(checks)
+    } else {
+        Err(fail(problems))
+    }
+}
+
+fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<String>> {
+    let mut problems = Vec::new();
+    let name = match raw.name {
+        Some(name) if !name.trim().is_empty() => name,
+        _ => {
+            problems.push(format!(
+                "{label}: missing `name` (a unique label used in reports)"
+            ));
+            String::new()
+        }
+    };
+    let host = match raw.host {
+        Some(host) if !host.trim().is_empty() => strip_brackets(host.trim()).to_string(),
+        _ => {
+            problems.push(format!(
+                "{label}: missing `host` (a DNS name or IP address)"
+            ));
+            String::new()
+        }
+    };
+    if raw.port == Some(0) {
+        problems.push(format!("{label}: `port` must be between 1 and 65535"));
+    }
+    let resolve = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { base.join(p) });
+    let cacert = resolve(raw.cacert);
+    let capath = resolve(raw.capath);
+    if let Some(path) = &cacert
+        && let Err(err) = credentials::check_ca_file(path)
+    {
+        problems.push(format!("{label}: cacert {err}"));
+    }
+    if let Some(path) = &capath
+        && !path.is_dir()
+    {
+        problems.push(format!(
+            "{label}: capath {} is not a readable directory",
+            path.display()
+        ));
+    }
+    let (cert, key, chain) = (resolve(raw.cert), resolve(raw.key), resolve(raw.chain));
+    let mut preflight_error = None;
+    let identity = match (&cert, &key) {
+        (None, None) => {
+            if chain.is_some() {
+                problems.push(format!("{label}: `chain` is set without `cert` and `key`"));
+            }
+            None
+        }
+        (Some(_), None) => {
+            problems.push(format!(
+                "{label}: `cert` is set without `key`: add the private key file"
+            ));
+            None
+        }
+        (None, Some(_)) => {
+            problems.push(format!(
+                "{label}: `key` is set without `cert`: add the certificate file"
+            ));
+            None
+        }
+        (Some(cert), Some(key)) => match credentials::load_identity(cert, key, chain.as_deref()) {
+            Ok(identity) => {
+                if let Err(mismatch) = identity.check_key_matches() {
+                    preflight_error = Some(mismatch);
+                }
+                Some(identity)
+            }
+            Err(err) => {
+                problems.push(format!("{label}: {err}"));
+                None
+            }
+        },
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let servername = match raw.servername {
+        Some(explicit) if explicit.is_empty() => None,
+        Some(explicit) => Some(explicit),
+        None => sni::default_servername(&host),
+    };
+    Ok(Check {
+        name,
+        host,
+        port: raw.port.unwrap_or(DEFAULT_PORT),
+        servername,
+        cacert,
+        capath,
+        identity,
+        timeout: raw.timeout.map(|t| t.0).unwrap_or(DEFAULT_TIMEOUT),
+        expect: raw.expect.unwrap_or_default(),
+        preflight_error,
+    })
+}
+
+fn strip_brackets(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+/// Rewrites serde_yaml's message as `file:line:column: what`, and adds the closest valid name
+/// to an unknown-field error.
+fn describe_yaml_error(file: &str, err: &serde_yaml::Error) -> String {
+    let message = err.to_string();
+    // serde_yaml appends " at line L column C"; we put the location in front instead.
+    let (what, location) = match (err.location(), message.rfind(" at line ")) {
+        (Some(loc), Some(cut)) => (
+            message[..cut].to_string(),
+            format!(":{}:{}", loc.line(), loc.column()),
+        ),
+        (Some(loc), None) => (message.clone(), format!(":{}:{}", loc.line(), loc.column())),
+        (None, _) => (message.clone(), String::new()),
+    };
+    let hint = unknown_field_hint(&what)
+        .map(|h| format!("; {h}"))
+        .unwrap_or_default();
+    format!("{file}{location}: {what}{hint}")
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" message, suggests the closest name.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let best = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|candidate| (strsim::damerau_levenshtein(unknown, candidate), candidate))
+        .min_by_key(|(distance, _)| *distance)?;
+    (best.0 <= unknown.len().max(3) / 2 + 1).then(|| format!("did you mean `{}`?", best.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Vec<Check>, ConfigError> {
+        parse(text, Path::new("checks.yaml"), Path::new("."))
+    }
+
+    #[test]
+    fn unknown_field_names_closest_valid_one_with_line_and_column() {
+        let err = parse_str("checks:\n  - name: a\n    hots: example.com\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("checks.yaml:3:5: "), "{text}");
+        assert!(text.contains("unknown field `hots`"), "{text}");
+        assert!(text.contains("did you mean `host`?"), "{text}");
+    }
+
+    #[test]
+    fn defaults_apply_where_a_check_is_silent() {
+        let checks = parse_str(
+            "defaults:\n  timeout: 3s\n  port: 8443\nchecks:\n  - name: a\n    host: a.example\n  - name: b\n    host: 10.0.0.1\n    port: 9443\n    timeout: 1\n",
+        )
+        .unwrap();
+        assert_eq!(checks[0].port, 8443);
+        assert_eq!(checks[0].timeout, Duration::from_secs(3));
+        assert_eq!(checks[0].servername.as_deref(), Some("a.example"));
+        assert_eq!(checks[1].port, 9443);
+        assert_eq!(checks[1].timeout, Duration::from_secs(1));
+        assert_eq!(
+            checks[1].servername, None,
+            "s_client sends no SNI for IP literals"
+        );
+    }
+
+    #[test]
+    fn duplicate_names_empty_file_and_no_checks_are_errors() {
+        let dup =
+            parse_str("checks:\n  - {name: a, host: x.example}\n  - {name: a, host: y.example}\n");
+        assert!(dup.unwrap_err().to_string().contains("duplicate name"));
+        assert!(
+            parse_str("  \n# nothing\n")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+        assert!(
+            parse_str("checks: []\n")
+                .unwrap_err()
+                .to_string()
+                .contains("no checks")
+        );
+    }
+
+    #[test]
+    fn bad_timeout_is_explained() {
+        let err =
+            parse_str("checks:\n  - {name: a, host: x.example, timeout: soon}\n").unwrap_err();
+        assert!(err.to_string().contains("e.g. 10s"), "{err}");
+    }
+
+    #[test]
+    fn empty_servername_sends_none_and_ipv6_brackets_are_accepted() {
+        let checks =
+            parse_str("checks:\n  - {name: a, host: x.example, servername: \"\"}\n  - {name: b, host: \"[::1]\"}\n")
+                .unwrap();
+        assert_eq!(checks[0].servername, None);
+        assert_eq!(checks[1].host, "::1");
+        assert_eq!(checks[1].target(), "[::1]:443");
+    }
+}

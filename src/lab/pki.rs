@@ -1,0 +1,239 @@
+//! Certificates generated at run time (never committed, so they never expire in the repo).
+
+use std::path::{Path, PathBuf};
+
+use openssl::asn1::{Asn1Integer, Asn1Time};
+use openssl::bn::{BigNum, MsbOption};
+use openssl::ec::{EcGroup, EcKey};
+use openssl::error::ErrorStack;
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectAlternativeName};
+use openssl::x509::{X509, X509Name, X509NameBuilder};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Rsa2048,
+    EcP256,
+}
+
+/// A certificate and its private key.
+#[derive(Clone)]
+pub struct Issued {
+    pub cert: X509,
+    pub key: PKey<Private>,
+}
+
+/// What to put in one certificate.
+pub struct CertSpec<'a> {
+    /// Name entries in order, e.g. `[("C", "US"), ("O", "Lab"), ("CN", "Lab Root CA")]`.
+    pub subject: &'a [(&'a str, &'a str)],
+    pub key: KeyKind,
+    /// `None` makes it self-signed.
+    pub issuer: Option<&'a Issued>,
+    pub is_ca: bool,
+    /// DNS names and IP addresses for a server certificate.
+    pub san: &'a [&'a str],
+    /// Validity relative to now, in days (negative `not_after_days` makes it expired).
+    pub not_before_days: i32,
+    pub not_after_days: i32,
+}
+
+impl Default for CertSpec<'_> {
+    fn default() -> Self {
+        CertSpec {
+            subject: &[],
+            key: KeyKind::EcP256,
+            issuer: None,
+            is_ca: false,
+            san: &[],
+            not_before_days: -1,
+            not_after_days: 365,
+        }
+    }
+}
+
+pub fn new_key(kind: KeyKind) -> Result<PKey<Private>, ErrorStack> {
+    match kind {
+        KeyKind::Rsa2048 => PKey::from_rsa(Rsa::generate(2048)?),
+        KeyKind::EcP256 => {
+            let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
+            PKey::from_ec_key(EcKey::generate(&group)?)
+        }
+    }
+}
+
+pub fn name(entries: &[(&str, &str)]) -> Result<X509Name, ErrorStack> {
+    let mut builder = X509NameBuilder::new()?;
+    for (field, value) in entries {
+        builder.append_entry_by_text(field, value)?;
+    }
+    Ok(builder.build())
+}
+
+fn days_from_now(days: i32) -> Result<Asn1Time, ErrorStack> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Asn1Time::from_unix(now + i64::from(days) * 86_400)
+}
+
+pub fn issue(spec: &CertSpec<'_>) -> Result<Issued, ErrorStack> {
+    let key = new_key(spec.key)?;
+    let subject = name(spec.subject)?;
+    let mut builder = X509::builder()?;
+    builder.set_version(2)?;
+    let mut serial = BigNum::new()?;
+    serial.rand(64, MsbOption::MAYBE_ZERO, false)?;
+    let serial = Asn1Integer::from_bn(&serial)?;
+    builder.set_serial_number(&serial)?;
+    builder.set_subject_name(&subject)?;
+    builder.set_issuer_name(
+        spec.issuer
+            .map(|i| i.cert.subject_name())
+            .unwrap_or(&subject),
+    )?;
+    builder.set_pubkey(&key)?;
+    let (not_before, not_after) = (
+        days_from_now(spec.not_before_days)?,
+        days_from_now(spec.not_after_days)?,
+    );
+    builder.set_not_before(&not_before)?;
+    builder.set_not_after(&not_after)?;
+    if spec.is_ca {
+        builder.append_extension(BasicConstraints::new().critical().ca().build()?)?;
+        builder.append_extension(
+            KeyUsage::new()
+                .critical()
+                .key_cert_sign()
+                .crl_sign()
+                .build()?,
+        )?;
+    } else {
+        builder.append_extension(BasicConstraints::new().build()?)?;
+    }
+    if !spec.san.is_empty() {
+        let mut san = SubjectAlternativeName::new();
+        for entry in spec.san {
+            if entry.parse::<std::net::IpAddr>().is_ok() {
+                san.ip(entry);
+            } else {
+                san.dns(entry);
+            }
+        }
+        let ext = san.build(&builder.x509v3_context(spec.issuer.map(|i| i.cert.as_ref()), None))?;
+        builder.append_extension(ext)?;
+    }
+    let signing_key = spec.issuer.map(|i| &i.key).unwrap_or(&key);
+    builder.sign(signing_key, MessageDigest::sha256())?;
+    Ok(Issued {
+        cert: builder.build(),
+        key,
+    })
+}
+
+/// The lab's standard cast: a server CA and server certificate for localhost/127.0.0.1, our
+/// client CA and client certificate, and another CA whose names do not include ours.
+pub struct LabPki {
+    pub dir: PathBuf,
+    pub server_ca: Issued,
+    pub server: Issued,
+    pub client_ca: Issued,
+    pub client: Issued,
+    pub other_ca: Issued,
+}
+
+pub const SERVER_CA_SUBJECT: &[(&str, &str)] = &[
+    ("C", "US"),
+    ("O", "mtlscheck lab"),
+    ("CN", "Lab Server Root CA"),
+];
+pub const CLIENT_CA_SUBJECT: &[(&str, &str)] = &[
+    ("C", "CH"),
+    ("O", "Zürich Partner AG"),
+    ("CN", "Lab Client CA"),
+];
+pub const OTHER_CA_SUBJECT: &[(&str, &str)] = &[
+    ("C", "US"),
+    ("O", "Other Org, Inc."),
+    ("CN", "Other Client CA"),
+];
+
+impl LabPki {
+    /// Generates the PKI and writes its PEM files into `dir`.
+    pub fn generate(dir: &Path) -> std::io::Result<LabPki> {
+        let pki = Self::build(dir).map_err(std::io::Error::other)?;
+        pki.write()?;
+        Ok(pki)
+    }
+
+    fn build(dir: &Path) -> Result<LabPki, ErrorStack> {
+        let server_ca = issue(&CertSpec {
+            subject: SERVER_CA_SUBJECT,
+            is_ca: true,
+            ..Default::default()
+        })?;
+        let server = issue(&CertSpec {
+            subject: &[("CN", "localhost")],
+            issuer: Some(&server_ca),
+            san: &["localhost", "127.0.0.1", "::1"],
+            ..Default::default()
+        })?;
+        let client_ca = issue(&CertSpec {
+            subject: CLIENT_CA_SUBJECT,
+            is_ca: true,
+            ..Default::default()
+        })?;
+        let client = issue(&CertSpec {
+            subject: &[("O", "Our Company"), ("CN", "our-client")],
+            issuer: Some(&client_ca),
+            ..Default::default()
+        })?;
+        let other_ca = issue(&CertSpec {
+            subject: OTHER_CA_SUBJECT,
+            is_ca: true,
+            ..Default::default()
+        })?;
+        Ok(LabPki {
+            dir: dir.to_path_buf(),
+            server_ca,
+            server,
+            client_ca,
+            client,
+            other_ca,
+        })
+    }
+
+    fn write(&self) -> std::io::Result<()> {
+        write_certs(&self.path("server-ca.pem"), &[&self.server_ca.cert])?;
+        write_certs(&self.path("server.pem"), &[&self.server.cert])?;
+        write_key(&self.path("server.key"), &self.server.key)?;
+        write_certs(&self.path("client-ca.pem"), &[&self.client_ca.cert])?;
+        write_certs(&self.path("client.pem"), &[&self.client.cert])?;
+        write_key(&self.path("client.key"), &self.client.key)?;
+        write_certs(&self.path("other-ca.pem"), &[&self.other_ca.cert])?;
+        Ok(())
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+}
+
+pub fn write_certs(path: &Path, certs: &[&X509]) -> std::io::Result<()> {
+    let mut pem = Vec::new();
+    for cert in certs {
+        pem.extend(cert.to_pem().map_err(std::io::Error::other)?);
+    }
+    std::fs::write(path, pem)
+}
+
+pub fn write_key(path: &Path, key: &PKey<Private>) -> std::io::Result<()> {
+    let pem = key
+        .private_key_to_pem_pkcs8()
+        .map_err(std::io::Error::other)?;
+    std::fs::write(path, pem)
+}

@@ -1,0 +1,206 @@
+//! An in-process TLS server on 127.0.0.1 for the lab and the tests. Each connection gets its
+//! own thread; the server stops (and joins its thread) when dropped.
+
+use std::io::{self, Read};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use openssl::error::ErrorStack;
+use openssl::ssl::{Ssl, SslContext, SslContextBuilder, SslMethod, SslVerifyMode, SslVersion};
+use openssl::stack::Stack;
+use openssl::x509::{X509, X509Name};
+
+use super::pki::Issued;
+
+/// How a lab server treats client certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabClientAuth {
+    /// No CertificateRequest.
+    None,
+    /// Asks; accepts a connection without a certificate, refuses an untrusted one.
+    Optional,
+    /// Asks and refuses a connection without a trusted certificate.
+    Required,
+}
+
+/// Which CA names the server's CertificateRequest carries.
+#[derive(Clone)]
+pub enum CaNames {
+    /// The subjects of the trusted client CAs (what nginx, Apache and s_server do by default).
+    Trusted,
+    /// None at all (`s_server -no_ca_names`, nginx `optional_no_ca`).
+    NoneSent,
+    /// The subjects of these certificates, whatever the server trusts.
+    SubjectsOf(Vec<X509>),
+}
+
+#[derive(Clone)]
+pub struct LabServerConfig {
+    pub identity: Issued,
+    pub chain: Vec<X509>,
+    pub client_auth: LabClientAuth,
+    pub trusted_client_cas: Vec<X509>,
+    pub ca_names: CaNames,
+    pub min_version: Option<SslVersion>,
+    pub max_version: Option<SslVersion>,
+}
+
+impl LabServerConfig {
+    pub fn new(identity: Issued) -> Self {
+        LabServerConfig {
+            identity,
+            chain: Vec::new(),
+            client_auth: LabClientAuth::None,
+            trusted_client_cas: Vec::new(),
+            ca_names: CaNames::Trusted,
+            min_version: None,
+            max_version: None,
+        }
+    }
+
+    pub fn tls12_only(mut self) -> Self {
+        self.min_version = Some(SslVersion::TLS1_2);
+        self.max_version = Some(SslVersion::TLS1_2);
+        self
+    }
+
+    pub fn tls13_only(mut self) -> Self {
+        self.min_version = Some(SslVersion::TLS1_3);
+        self.max_version = Some(SslVersion::TLS1_3);
+        self
+    }
+
+    fn context(&self) -> Result<SslContext, ErrorStack> {
+        let mut ctx = SslContextBuilder::new(SslMethod::tls_server())?;
+        ctx.set_certificate(&self.identity.cert)?;
+        ctx.set_private_key(&self.identity.key)?;
+        for cert in &self.chain {
+            ctx.add_extra_chain_cert(cert.clone())?;
+        }
+        ctx.set_min_proto_version(self.min_version)?;
+        ctx.set_max_proto_version(self.max_version)?;
+        for ca in &self.trusted_client_cas {
+            ctx.cert_store_mut().add_cert(ca.clone())?;
+        }
+        let mode = match self.client_auth {
+            LabClientAuth::None => SslVerifyMode::NONE,
+            LabClientAuth::Optional => SslVerifyMode::PEER,
+            LabClientAuth::Required => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+        };
+        ctx.set_verify(mode);
+        if self.client_auth != LabClientAuth::None {
+            let named = match &self.ca_names {
+                CaNames::Trusted => Some(&self.trusted_client_cas),
+                CaNames::NoneSent => None,
+                CaNames::SubjectsOf(certs) => Some(certs),
+            };
+            if let Some(certs) = named {
+                let mut stack = Stack::<X509Name>::new()?;
+                for cert in certs {
+                    stack.push(cert.subject_name().to_owned()?)?;
+                }
+                ctx.set_client_ca_list(stack);
+            }
+        }
+        Ok(ctx.build())
+    }
+}
+
+/// A running lab server.
+pub struct LabServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    accepted: Arc<AtomicUsize>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// How long a lab connection may sit idle before the server drops it.
+const CONNECTION_IDLE: Duration = Duration::from_secs(5);
+
+impl LabServer {
+    /// Binds 127.0.0.1 on a free port and starts accepting.
+    pub fn start(config: LabServerConfig) -> io::Result<LabServer> {
+        let ctx = config.context().map_err(io::Error::other)?;
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let thread = {
+            let (stop, accepted) = (stop.clone(), accepted.clone());
+            std::thread::Builder::new()
+                .name(format!("lab-server-{}", addr.port()))
+                .spawn(move || accept_loop(listener, ctx, stop, accepted))?
+        };
+        Ok(LabServer {
+            addr,
+            stop,
+            accepted,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for LabServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept() so the loop sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn accept_loop(
+    listener: TcpListener,
+    ctx: SslContext,
+    stop: Arc<AtomicBool>,
+    accepted: Arc<AtomicUsize>,
+) {
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        accepted.fetch_add(1, Ordering::Relaxed);
+        let ctx = ctx.clone();
+        let _ = std::thread::Builder::new()
+            .name("lab-conn".into())
+            .spawn(move || serve(stream, &ctx));
+    }
+}
+
+/// Handshake, then read until the client goes away; the server itself never speaks first, like
+/// most HTTPS servers.
+fn serve(stream: TcpStream, ctx: &SslContext) {
+    let _ = stream.set_read_timeout(Some(CONNECTION_IDLE));
+    let _ = stream.set_write_timeout(Some(CONNECTION_IDLE));
+    let Ok(ssl) = Ssl::new(ctx) else { return };
+    match ssl.accept(stream) {
+        Ok(mut tls) => {
+            let mut buf = [0u8; 4096];
+            while matches!(tls.read(&mut buf), Ok(n) if n > 0) {}
+            let _ = tls.shutdown();
+            let _ = tls.get_ref().shutdown(Shutdown::Both);
+        }
+        Err(_) => {
+            // The alert (if any) was already sent by OpenSSL; nothing else to do.
+        }
+    }
+}

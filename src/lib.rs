@@ -1,0 +1,31 @@
+//! mtlscheck: tells whether TLS endpoints ask for a client certificate (1-way vs 2-way TLS),
+//! whether they require it, which CA names they accept and whether our certificate's CA is
+//! among them — printed the way `openssl s_client` prints it.
+//!
+//! Pipeline, one way: [`config`] (YAML → checks) → [`probe`] (network, the only user of
+//! [`ffi`]) → [`verdict`] (pure decisions) → [`report`] (one exporter per format).
+//! [`pipeline`] runs it for `run` and `demo`; [`lab`] holds the local TLS servers and PKI
+//! used by `demo` and the tests.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod credentials;
+pub mod demo;
+mod ffi;
+pub mod lab;
+pub mod names;
+pub mod pipeline;
+pub mod probe;
+pub mod report;
+pub mod sni;
+pub mod verdict;
+
+/// The version line of `--version`: ours and the OpenSSL we print names like.
+pub fn long_version() -> String {
+    format!(
+        "{} (linked with {})",
+        env!("CARGO_PKG_VERSION"),
+        openssl::version::version()
+    )
+}

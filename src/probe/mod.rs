@@ -1,0 +1,581 @@
+//! Connects to one endpoint the way `openssl s_client` does and records what happened: a
+//! handshake without a client certificate, then (when the check has credentials) one with it,
+//! each followed by the post-handshake read that catches a TLS 1.3 late rejection.
+//! This is the only module that talks to the network and the only user of `ffi`.
+
+mod info;
+mod net;
+
+use std::fmt;
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use openssl::error::ErrorStack;
+use openssl::ssl::{
+    ErrorCode, HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslStream,
+    SslVerifyMode, SslVersion,
+};
+
+pub use info::{HandshakeInfo, PeerCert};
+
+use crate::config::Check;
+use crate::credentials::ClientIdentity;
+use crate::ffi::{self, MessageLog, TlsMessage};
+
+const CONTENT_ALERT: i32 = 21;
+const CONTENT_HANDSHAKE: i32 = 22;
+const HANDSHAKE_SERVER_HELLO: u8 = 2;
+const HANDSHAKE_NEW_SESSION_TICKET: u8 = 4;
+const HANDSHAKE_CERTIFICATE_REQUEST: u8 = 13;
+
+/// Why a connection could not tell us anything about client authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeError {
+    Resolve {
+        host: String,
+        reason: String,
+    },
+    Connect {
+        addr: SocketAddr,
+        reason: String,
+    },
+    Timeout {
+        waiting_for: &'static str,
+        after: Duration,
+    },
+    /// The peer answered, but not with TLS (e.g. plain HTTP on the port).
+    NotTls {
+        detail: String,
+    },
+    /// The server closed the connection before it sent a ServerHello.
+    ClosedBeforeServerHello,
+    /// A handshake failure unrelated to client authentication (no CertificateRequest was seen).
+    Handshake {
+        detail: String,
+    },
+    Setup {
+        detail: String,
+    },
+}
+
+impl fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProbeError::Resolve { host, reason } => write!(f, "cannot resolve {host}: {reason}"),
+            ProbeError::Connect { addr, reason } => write!(f, "cannot connect to {addr}: {reason}"),
+            ProbeError::Timeout { waiting_for, after } => {
+                write!(
+                    f,
+                    "timed out after {} waiting for {waiting_for}",
+                    humantime::format_duration(*after)
+                )
+            }
+            ProbeError::NotTls { detail } => write!(f, "not a TLS service: {detail}"),
+            ProbeError::ClosedBeforeServerHello => {
+                write!(
+                    f,
+                    "the server closed the connection before sending a ServerHello"
+                )
+            }
+            ProbeError::Handshake { detail } => write!(f, "TLS handshake failed: {detail}"),
+            ProbeError::Setup { detail } => write!(f, "cannot set up the TLS client: {detail}"),
+        }
+    }
+}
+
+/// What made the probe conclude the server accepted the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptSignal {
+    /// TLS 1.2 and older: the server's Finished comes after it checked our Certificate, so a
+    /// completed handshake is its acceptance. Also TLS 1.3 when no certificate was requested.
+    Handshake,
+    /// TLS 1.3: the server sent a NewSessionTicket after reading our Finished.
+    SessionTicket,
+    /// The server sent application data.
+    ApplicationData,
+    /// TLS 1.3: neither a ticket nor an alert came before the timeout.
+    NoRejectionBeforeTimeout,
+}
+
+impl AcceptSignal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcceptSignal::Handshake => "handshake",
+            AcceptSignal::SessionTicket => "session_ticket",
+            AcceptSignal::ApplicationData => "application_data",
+            AcceptSignal::NoRejectionBeforeTimeout => "timeout",
+        }
+    }
+}
+
+/// When the server's refusal arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    DuringHandshake,
+    /// TLS 1.3: our handshake had finished; the alert came on the first read.
+    AfterHandshake,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::DuringHandshake => "during_handshake",
+            Stage::AfterHandshake => "after_handshake",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Accepted(AcceptSignal),
+    /// The server refused the connection after asking for a certificate.
+    Rejected {
+        stage: Stage,
+        /// OpenSSL's text for the alert, e.g. "tlsv13 alert certificate required".
+        alert: Option<String>,
+        /// The OpenSSL error line, as s_client prints it (without the thread id).
+        error: String,
+    },
+    Failed(ProbeError),
+}
+
+/// One connection: without or with our client certificate.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub outcome: Outcome,
+    /// Whether the handshake itself (SSL_connect) completed on our side.
+    pub handshake_completed: bool,
+    /// A CertificateRequest arrived (seen by the message callback, or proven by the requested
+    /// signature algorithms that only a CertificateRequest carries).
+    pub cert_requested: bool,
+    /// We had a certificate loaded when the server asked.
+    pub cert_sent: bool,
+    pub info: Option<HandshakeInfo>,
+    pub messages: Vec<TlsMessage>,
+    pub elapsed: Duration,
+}
+
+impl Attempt {
+    fn failed(error: ProbeError, started: Instant) -> Self {
+        Attempt {
+            outcome: Outcome::Failed(error),
+            handshake_completed: false,
+            cert_requested: false,
+            cert_sent: false,
+            info: None,
+            messages: Vec::new(),
+            elapsed: started.elapsed(),
+        }
+    }
+
+    /// Network-level failures (no TLS conversation happened) make a second connection pointless.
+    fn never_reached_tls(&self) -> bool {
+        matches!(
+            self.outcome,
+            Outcome::Failed(
+                ProbeError::Resolve { .. }
+                    | ProbeError::Connect { .. }
+                    | ProbeError::Timeout { .. }
+            )
+        )
+    }
+}
+
+/// Everything the probe saw for one check.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub address: Option<SocketAddr>,
+    pub servername: Option<String>,
+    pub without_cert: Attempt,
+    /// `None` when the check has no client certificate.
+    pub with_cert: Option<WithCert>,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum WithCert {
+    Done(Attempt),
+    /// Not attempted, e.g. because the first connection never reached TLS.
+    Skipped(String),
+}
+
+/// TLS protocol version bounds for a probe (s_client's `-tls1_2` / `-tls1_3`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProtocolRange {
+    pub min: Option<SslVersion>,
+    pub max: Option<SslVersion>,
+}
+
+/// Probes one check within its timeout: both connections share one deadline.
+pub fn probe(check: &Check) -> Observation {
+    probe_with(check, ProtocolRange::default())
+}
+
+pub fn probe_with(check: &Check, protocols: ProtocolRange) -> Observation {
+    let started = Instant::now();
+    let deadline = started + check.timeout;
+    let address = match net::resolve(&check.host, check.port, deadline, check.timeout) {
+        Ok(address) => address,
+        Err(error) => {
+            return Observation {
+                address: None,
+                servername: check.servername.clone(),
+                without_cert: Attempt::failed(error, started),
+                with_cert: check
+                    .identity
+                    .as_ref()
+                    .map(|_| WithCert::Skipped("the host was not reached".into())),
+                elapsed: started.elapsed(),
+            };
+        }
+    };
+    let without_cert = attempt(check, address, None, protocols, deadline);
+    let with_cert = check.identity.as_ref().map(|identity| {
+        if without_cert.never_reached_tls() {
+            WithCert::Skipped("the first connection did not reach TLS".into())
+        } else {
+            WithCert::Done(attempt(check, address, Some(identity), protocols, deadline))
+        }
+    });
+    Observation {
+        address: Some(address),
+        servername: check.servername.clone(),
+        without_cert,
+        with_cert,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn client_context(check: &Check, protocols: ProtocolRange) -> Result<SslContext, ErrorStack> {
+    let mut ctx = SslContextBuilder::new(SslMethod::tls_client())?;
+    // s_client verifies the server chain but never aborts on a failure: it reports it.
+    ctx.set_verify(SslVerifyMode::NONE);
+    if check.cacert.is_some() || check.capath.is_some() {
+        ctx.load_verify_locations(check.cacert.as_deref(), check.capath.as_deref())?;
+    } else {
+        ctx.set_default_verify_paths()?;
+    }
+    ctx.set_min_proto_version(protocols.min)?;
+    ctx.set_max_proto_version(protocols.max)?;
+    ffi::enable_message_log(&mut ctx);
+    Ok(ctx.build())
+}
+
+fn client_ssl(
+    ctx: &SslContext,
+    check: &Check,
+    identity: Option<&ClientIdentity>,
+    log: &MessageLog,
+) -> Result<Ssl, ErrorStack> {
+    let mut ssl = Ssl::new(ctx)?;
+    if let Some(servername) = &check.servername {
+        ssl.set_hostname(servername)?;
+    }
+    if let Some(identity) = identity {
+        ssl.set_certificate(&identity.cert)?;
+        ssl.set_private_key(&identity.key)?;
+        for intermediate in &identity.chain {
+            ssl.add_chain_cert(intermediate.clone())?;
+        }
+    }
+    ffi::attach_message_log(&mut ssl, log.clone());
+    Ok(ssl)
+}
+
+fn received(messages: &[TlsMessage], content_type: i32, first_byte: u8) -> bool {
+    messages
+        .iter()
+        .any(|m| !m.sent && m.content_type == content_type && m.head.first() == Some(&first_byte))
+}
+
+fn snapshot(log: &MessageLog) -> Vec<TlsMessage> {
+    log.lock()
+        .map(|messages| messages.clone())
+        .unwrap_or_default()
+}
+
+fn attempt(
+    check: &Check,
+    address: SocketAddr,
+    identity: Option<&ClientIdentity>,
+    protocols: ProtocolRange,
+    deadline: Instant,
+) -> Attempt {
+    let started = Instant::now();
+    let setup = |err: ErrorStack| {
+        Attempt::failed(
+            ProbeError::Setup {
+                detail: first_error_line(&err),
+            },
+            started,
+        )
+    };
+    let log = MessageLog::default();
+    let ctx = match client_context(check, protocols) {
+        Ok(ctx) => ctx,
+        Err(err) => return setup(err),
+    };
+    let ssl = match client_ssl(&ctx, check, identity, &log) {
+        Ok(ssl) => ssl,
+        Err(err) => return setup(err),
+    };
+    let tcp = match net::connect(address, deadline, check.timeout) {
+        Ok(tcp) => tcp,
+        Err(error) => return Attempt::failed(error, started),
+    };
+    let mut result = match ssl.connect(tcp) {
+        Ok(mut stream) => {
+            let info = HandshakeInfo::collect(stream.ssl());
+            let requested = cert_was_requested(&info, &snapshot(&log));
+            let tls13 = stream.ssl().version2() == Some(SslVersion::TLS1_3);
+            let outcome = if tls13 && requested {
+                read_after_handshake(&mut stream, &log, deadline)
+            } else {
+                Outcome::Accepted(AcceptSignal::Handshake)
+            };
+            Attempt {
+                outcome,
+                handshake_completed: true,
+                cert_requested: requested,
+                cert_sent: requested && identity.is_some(),
+                info: Some(info),
+                messages: Vec::new(),
+                elapsed: Duration::ZERO,
+            }
+        }
+        Err(HandshakeError::Failure(mid)) => {
+            let info = HandshakeInfo::collect(mid.ssl());
+            let messages = snapshot(&log);
+            let requested = cert_was_requested(&info, &messages);
+            let outcome =
+                classify_handshake_failure(mid.error(), &messages, requested, check.timeout);
+            Attempt {
+                outcome,
+                handshake_completed: false,
+                cert_requested: requested,
+                cert_sent: requested && identity.is_some(),
+                info: Some(info),
+                messages: Vec::new(),
+                elapsed: Duration::ZERO,
+            }
+        }
+        Err(HandshakeError::WouldBlock(mid)) => {
+            // A read timeout surfaces as WANT_READ: the server went quiet mid-handshake.
+            let messages = snapshot(&log);
+            let waiting_for = if received_any_handshake(&messages) {
+                "the rest of the server's TLS handshake"
+            } else {
+                "the server's TLS handshake (it accepts TCP but does not answer a ClientHello)"
+            };
+            let info = HandshakeInfo::collect(mid.ssl());
+            Attempt {
+                outcome: Outcome::Failed(ProbeError::Timeout {
+                    waiting_for,
+                    after: check.timeout,
+                }),
+                handshake_completed: false,
+                cert_requested: cert_was_requested(&info, &messages),
+                cert_sent: false,
+                info: Some(info),
+                messages: Vec::new(),
+                elapsed: Duration::ZERO,
+            }
+        }
+        Err(HandshakeError::SetupFailure(err)) => return setup(err),
+    };
+    result.messages = snapshot(&log);
+    result.elapsed = started.elapsed();
+    result
+}
+
+fn cert_was_requested(info: &HandshakeInfo, messages: &[TlsMessage]) -> bool {
+    received(messages, CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST)
+        || !info.requested_sigalgs.is_empty()
+}
+
+fn received_any_handshake(messages: &[TlsMessage]) -> bool {
+    messages
+        .iter()
+        .any(|m| !m.sent && m.content_type == CONTENT_HANDSHAKE)
+}
+
+/// TLS 1.3 after a CertificateRequest: the server decides about our (absent or present)
+/// certificate only after our handshake has finished. Read until its verdict arrives: a
+/// NewSessionTicket or data means accepted, an alert means refused; only silence lets the
+/// deadline decide.
+fn read_after_handshake(
+    stream: &mut SslStream<TcpStream>,
+    log: &MessageLog,
+    deadline: Instant,
+) -> Outcome {
+    // Without auto-retry SSL_read returns after each post-handshake message, so a ticket is
+    // seen the moment it arrives instead of after the timeout.
+    ffi::clear_auto_retry(stream.ssl());
+    let mut buf = [0u8; 1024];
+    loop {
+        if deadline.saturating_duration_since(Instant::now()).is_zero() {
+            return Outcome::Accepted(AcceptSignal::NoRejectionBeforeTimeout);
+        }
+        net::set_deadline(stream.get_ref(), deadline);
+        match stream.ssl_read(&mut buf) {
+            Ok(_) => return Outcome::Accepted(AcceptSignal::ApplicationData),
+            Err(err) => match err.code() {
+                ErrorCode::WANT_READ | ErrorCode::WANT_WRITE => {
+                    if err.io_error().is_some() {
+                        // The socket timeout fired: the server said nothing either way.
+                        return Outcome::Accepted(AcceptSignal::NoRejectionBeforeTimeout);
+                    }
+                    let messages = snapshot(log);
+                    let after_handshake = messages.iter().rev().take_while(|m| !m.sent);
+                    for message in after_handshake {
+                        if message.content_type == CONTENT_HANDSHAKE
+                            && message.head.first() == Some(&HANDSHAKE_NEW_SESSION_TICKET)
+                        {
+                            return Outcome::Accepted(AcceptSignal::SessionTicket);
+                        }
+                    }
+                }
+                ErrorCode::ZERO_RETURN => {
+                    return Outcome::Rejected {
+                        stage: Stage::AfterHandshake,
+                        alert: None,
+                        error: "the server closed the connection (close_notify) right after the handshake".into(),
+                    };
+                }
+                _ => {
+                    if err.io_error().is_some_and(is_timeout) {
+                        return Outcome::Accepted(AcceptSignal::NoRejectionBeforeTimeout);
+                    }
+                    let (alert, error) = describe_ssl_error(&err, &snapshot(log));
+                    return Outcome::Rejected {
+                        stage: Stage::AfterHandshake,
+                        alert,
+                        error,
+                    };
+                }
+            },
+        }
+    }
+}
+
+fn classify_handshake_failure(
+    err: &openssl::ssl::Error,
+    messages: &[TlsMessage],
+    requested: bool,
+    budget: Duration,
+) -> Outcome {
+    if err.io_error().is_some_and(is_timeout) {
+        return Outcome::Failed(ProbeError::Timeout {
+            waiting_for: "the server's TLS handshake",
+            after: budget,
+        });
+    }
+    let (alert, error) = describe_ssl_error(err, messages);
+    if requested {
+        return Outcome::Rejected {
+            stage: Stage::DuringHandshake,
+            alert,
+            error,
+        };
+    }
+    let server_hello = received(messages, CONTENT_HANDSHAKE, HANDSHAKE_SERVER_HELLO);
+    if !server_hello && alert.is_none() {
+        let reason = err
+            .ssl_error()
+            .and_then(|s| s.errors().first())
+            .and_then(|e| e.reason())
+            .unwrap_or("");
+        if reason.contains("wrong version number") || reason.contains("packet length too long") {
+            return Outcome::Failed(ProbeError::NotTls {
+                detail: format!("the reply to our ClientHello is not a TLS record ({reason})"),
+            });
+        }
+        if err.ssl_error().is_none() || reason.contains("unexpected eof") {
+            return Outcome::Failed(ProbeError::ClosedBeforeServerHello);
+        }
+    }
+    Outcome::Failed(ProbeError::Handshake { detail: error })
+}
+
+/// The alert text (if the failure was an alert) and the error line for a failed read or
+/// handshake.
+fn describe_ssl_error(
+    err: &openssl::ssl::Error,
+    messages: &[TlsMessage],
+) -> (Option<String>, String) {
+    if let Some(stack) = err.ssl_error() {
+        let alert = stack
+            .errors()
+            .iter()
+            .find(|e| e.library_code() == 20 && (1000..1256).contains(&e.reason_code()))
+            .and_then(|e| e.reason())
+            .map(str::to_string);
+        let alert = alert.or_else(|| received_alert(messages));
+        return (alert, first_error_line(stack));
+    }
+    let alert = received_alert(messages);
+    let error = match err.io_error() {
+        Some(io) => format!("I/O error: {io}"),
+        None => "the server closed the connection".to_string(),
+    };
+    (alert, error)
+}
+
+/// A fatal alert the server sent, named as OpenSSL's reason strings name it.
+fn received_alert(messages: &[TlsMessage]) -> Option<String> {
+    messages
+        .iter()
+        .rev()
+        .find(|m| !m.sent && m.content_type == CONTENT_ALERT && m.head.len() == 2)
+        .map(|m| alert_text(m.head[1]))
+}
+
+/// OpenSSL's reason string for a received alert (`SSL_AD_REASON_OFFSET` + description).
+pub fn alert_text(description: u8) -> String {
+    // The texts of ssl/ssl_err.c; used when the alert is known only from the message callback
+    // (the error queue usually carries the same text).
+    let code = 1000 + i32::from(description);
+    let known = match code {
+        1010 => "sslv3 alert unexpected message",
+        1020 => "sslv3 alert bad record mac",
+        1040 => "sslv3 alert handshake failure",
+        1042 => "sslv3 alert bad certificate",
+        1043 => "sslv3 alert unsupported certificate",
+        1044 => "sslv3 alert certificate revoked",
+        1045 => "sslv3 alert certificate expired",
+        1046 => "sslv3 alert certificate unknown",
+        1047 => "sslv3 alert illegal parameter",
+        1048 => "tlsv1 alert unknown ca",
+        1049 => "tlsv1 alert access denied",
+        1050 => "tlsv1 alert decode error",
+        1051 => "tlsv1 alert decrypt error",
+        1070 => "tlsv1 alert protocol version",
+        1071 => "tlsv1 alert insufficient security",
+        1080 => "tlsv1 alert internal error",
+        1090 => "tlsv1 alert user cancelled",
+        1100 => "tlsv1 alert no renegotiation",
+        1109 => "tlsv13 alert missing extension",
+        1110 => "tlsv1 unsupported extension",
+        1112 => "tlsv1 unrecognized name",
+        1116 => "tlsv13 alert certificate required",
+        1120 => "tlsv1 alert no application protocol",
+        _ => return format!("alert {description}"),
+    };
+    known.to_string()
+}
+
+/// The first OpenSSL error as s_client prints it, minus the thread id prefix.
+fn is_timeout(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    )
+}
+
+fn first_error_line(stack: &ErrorStack) -> String {
+    stack
+        .errors()
+        .first()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| stack.to_string())
+}

@@ -1,0 +1,362 @@
+//! Pure decisions: a check and what the probe observed → client-auth verdict, CA-name match,
+//! expectations and status, in the shape of the JSON report (the stable contract documented
+//! in README.md). No I/O happens here.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::config::{Check, ClientAuthMode};
+use crate::names::DistinguishedName;
+use crate::probe::{Attempt, Observation, Outcome, Stage, WithCert};
+
+/// The verdict on client authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    None,
+    Optional,
+    Required,
+    Error,
+}
+
+impl ClientAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuth::None => "none",
+            ClientAuth::Optional => "optional",
+            ClientAuth::Required => "required",
+            ClientAuth::Error => "error",
+        }
+    }
+
+    fn from_mode(mode: ClientAuthMode) -> Self {
+        match mode {
+            ClientAuthMode::None => ClientAuth::None,
+            ClientAuthMode::Optional => ClientAuth::Optional,
+            ClientAuthMode::Required => ClientAuth::Required,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChainEntry {
+    pub subject: String,
+    pub issuer: String,
+}
+
+/// One connection in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptReport {
+    /// "ok" | "failed" | "skipped": whether our side of the handshake completed.
+    pub handshake: &'static str,
+    /// Whether the server accepted the connection; null when it could not be told.
+    pub accepted: Option<bool>,
+    /// What decided `accepted`: "handshake", "session_ticket", "application_data",
+    /// "timeout", "alert_during_handshake", "alert_after_handshake".
+    pub decided_by: Option<&'static str>,
+    pub alert: Option<String>,
+    pub error: Option<String>,
+    pub elapsed_ms: Option<u64>,
+}
+
+impl AttemptReport {
+    fn skipped(reason: Option<String>) -> Self {
+        AttemptReport {
+            handshake: "skipped",
+            accepted: None,
+            decided_by: None,
+            alert: None,
+            error: reason,
+            elapsed_ms: None,
+        }
+    }
+
+    fn from_attempt(attempt: &Attempt) -> Self {
+        let (accepted, decided_by, alert, error) = match &attempt.outcome {
+            Outcome::Accepted(signal) => (Some(true), Some(signal.as_str()), None, None),
+            Outcome::Rejected {
+                stage,
+                alert,
+                error,
+            } => {
+                let decided = match stage {
+                    Stage::DuringHandshake => "alert_during_handshake",
+                    Stage::AfterHandshake => "alert_after_handshake",
+                };
+                (
+                    Some(false),
+                    Some(decided),
+                    alert.clone(),
+                    Some(error.clone()),
+                )
+            }
+            Outcome::Failed(err) => (None, None, None, Some(err.to_string())),
+        };
+        AttemptReport {
+            handshake: if attempt.handshake_completed {
+                "ok"
+            } else {
+                "failed"
+            },
+            accepted,
+            decided_by,
+            alert,
+            error,
+            elapsed_ms: Some(millis(attempt.elapsed)),
+        }
+    }
+
+    /// The table's with-cert cell: "ok", the alert, or why not.
+    pub fn summary(&self) -> String {
+        match (self.handshake, self.accepted) {
+            ("skipped", _) => "skipped".into(),
+            (_, Some(true)) => "ok".into(),
+            (_, Some(false)) => self.alert.clone().unwrap_or_else(|| "refused".into()),
+            _ => format!("error: {}", self.error.clone().unwrap_or_default()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectationResult {
+    pub field: &'static str,
+    pub expected: Value,
+    pub actual: Value,
+    pub ok: bool,
+}
+
+/// One row of the report; field names and meanings are the JSON contract.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub servername: Option<String>,
+    /// The address actually connected to.
+    pub address: Option<String>,
+    pub client_auth: ClientAuth,
+    /// For "required": whether the refusal came during the handshake or after it (TLS 1.3).
+    pub rejection_stage: Option<&'static str>,
+    pub cert_requested: bool,
+    pub ca_names_sent: bool,
+    pub ca_names: Vec<String>,
+    pub ca_name_match: Option<bool>,
+    pub matched_ca_name: Option<String>,
+    pub protocol: Option<String>,
+    pub cipher: Option<String>,
+    pub verify_code: Option<i64>,
+    pub verify_error: Option<String>,
+    pub requested_sigalgs: Vec<String>,
+    pub client_cert_types: Vec<String>,
+    pub server_temp_key: Option<String>,
+    pub peer_chain: Vec<ChainEntry>,
+    /// Our client certificate's subject and issuer, when the check has one.
+    pub client_cert_subject: Option<String>,
+    pub client_cert_issuer: Option<String>,
+    pub without_cert: AttemptReport,
+    pub with_cert: AttemptReport,
+    pub expectations: Vec<ExpectationResult>,
+    pub status: Status,
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+impl CheckResult {
+    pub fn target(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The names our certificate can be recognised by in a server's CA list: the issuer of our
+/// leaf and the subject of every certificate we send after it.
+fn our_ca_names(check: &Check) -> Vec<DistinguishedName> {
+    let Some(identity) = &check.identity else {
+        return Vec::new();
+    };
+    let mut names = vec![DistinguishedName::from_name(identity.cert.issuer_name())];
+    for cert in &identity.chain {
+        names.push(DistinguishedName::from_name(cert.subject_name()));
+        names.push(DistinguishedName::from_name(cert.issuer_name()));
+    }
+    names
+}
+
+/// The verdict for a check that was never probed (a problem found before any traffic).
+pub fn preflight_failed(check: &Check, reason: &str) -> CheckResult {
+    let mut result = empty_result(check);
+    result.error = Some(reason.to_string());
+    result.without_cert = AttemptReport::skipped(Some(reason.to_string()));
+    result.with_cert = AttemptReport::skipped(None);
+    result.expectations = expectations(check, &result);
+    result
+}
+
+fn empty_result(check: &Check) -> CheckResult {
+    CheckResult {
+        name: check.name.clone(),
+        host: check.host.clone(),
+        port: check.port,
+        servername: check.servername.clone(),
+        address: None,
+        client_auth: ClientAuth::Error,
+        rejection_stage: None,
+        cert_requested: false,
+        ca_names_sent: false,
+        ca_names: Vec::new(),
+        ca_name_match: None,
+        matched_ca_name: None,
+        protocol: None,
+        cipher: None,
+        verify_code: None,
+        verify_error: None,
+        requested_sigalgs: Vec::new(),
+        client_cert_types: Vec::new(),
+        server_temp_key: None,
+        peer_chain: Vec::new(),
+        client_cert_subject: check
+            .identity
+            .as_ref()
+            .map(|i| DistinguishedName::from_name(i.cert.subject_name()).text),
+        client_cert_issuer: check
+            .identity
+            .as_ref()
+            .map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text),
+        without_cert: AttemptReport::skipped(None),
+        with_cert: AttemptReport::skipped(None),
+        expectations: Vec::new(),
+        status: Status::Error,
+        error: None,
+        elapsed_ms: 0,
+    }
+}
+
+/// Decides everything about one probed check.
+pub fn assess(check: &Check, observation: &Observation) -> CheckResult {
+    let mut result = empty_result(check);
+    result.address = observation.address.map(|a| a.to_string());
+    result.elapsed_ms = millis(observation.elapsed);
+    let first = &observation.without_cert;
+    result.without_cert = AttemptReport::from_attempt(first);
+    let second = match &observation.with_cert {
+        Some(WithCert::Done(attempt)) => {
+            result.with_cert = AttemptReport::from_attempt(attempt);
+            Some(attempt)
+        }
+        Some(WithCert::Skipped(reason)) => {
+            result.with_cert = AttemptReport::skipped(Some(reason.clone()));
+            None
+        }
+        None => None,
+    };
+
+    // Connection facts come from the first connection; the second fills in when the first
+    // died before the server said much.
+    let info = first
+        .info
+        .as_ref()
+        .filter(|i| i.protocol.is_some())
+        .or(second.and_then(|a| a.info.as_ref()));
+    if let Some(info) = info {
+        result.protocol = info.protocol.clone();
+        result.cipher = info.cipher.clone();
+        if !info.peer_chain.is_empty() {
+            result.verify_code = Some(info.verify_code);
+            result.verify_error = Some(info.verify_error.clone());
+        }
+        result.server_temp_key = info.server_temp_key.clone();
+        result.peer_chain = info
+            .peer_chain
+            .iter()
+            .map(|c| ChainEntry {
+                subject: c.subject.text.clone(),
+                issuer: c.issuer.text.clone(),
+            })
+            .collect();
+    }
+
+    // The CertificateRequest as the first connection saw it.
+    result.cert_requested = first.cert_requested || second.is_some_and(|a| a.cert_requested);
+    let request_info = [Some(first), second]
+        .into_iter()
+        .flatten()
+        .filter(|a| a.cert_requested)
+        .find_map(|a| a.info.as_ref());
+    let server_ca_names: Vec<DistinguishedName> =
+        request_info.map(|i| i.ca_names.clone()).unwrap_or_default();
+    if let Some(info) = request_info {
+        result.requested_sigalgs = info.requested_sigalgs.clone();
+        result.client_cert_types = info.client_cert_types.clone();
+    }
+    result.ca_names_sent = !server_ca_names.is_empty();
+    result.ca_names = server_ca_names.iter().map(|n| n.text.clone()).collect();
+
+    result.client_auth = match &first.outcome {
+        Outcome::Failed(err) => {
+            result.error = Some(err.to_string());
+            ClientAuth::Error
+        }
+        _ if !first.cert_requested => ClientAuth::None,
+        Outcome::Accepted(_) => ClientAuth::Optional,
+        Outcome::Rejected { stage, .. } => {
+            result.rejection_stage = Some(stage.as_str());
+            ClientAuth::Required
+        }
+    };
+
+    if check.identity.is_some() && result.cert_requested && result.ca_names_sent {
+        let ours = our_ca_names(check);
+        let matched = server_ca_names
+            .iter()
+            .find(|theirs| ours.iter().any(|mine| mine.same_name_as(theirs)));
+        result.ca_name_match = Some(matched.is_some());
+        result.matched_ca_name = matched.map(|n| n.text.clone());
+    }
+
+    result.expectations = expectations(check, &result);
+    result.status = if result.client_auth == ClientAuth::Error {
+        Status::Error
+    } else if result.expectations.iter().all(|e| e.ok) {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    result
+}
+
+fn expectations(check: &Check, result: &CheckResult) -> Vec<ExpectationResult> {
+    let mut list = Vec::new();
+    if let Some(expected) = check.expect.client_auth {
+        let expected = ClientAuth::from_mode(expected);
+        list.push(ExpectationResult {
+            field: "client_auth",
+            expected: json!(expected.as_str()),
+            actual: json!(result.client_auth.as_str()),
+            ok: expected == result.client_auth,
+        });
+    }
+    if let Some(expected) = check.expect.ca_name_match {
+        list.push(ExpectationResult {
+            field: "ca_name_match",
+            expected: json!(expected),
+            actual: json!(result.ca_name_match),
+            ok: result.ca_name_match == Some(expected),
+        });
+    }
+    list
+}

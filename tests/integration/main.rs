@@ -1,0 +1,16 @@
+//! One integration-test binary (faster to link than many), grouped by theme.
+
+// Shared PKI, lab servers, s_server processes and the s_client runner.
+mod support;
+
+// Verdicts against the in-process lab servers, TLS 1.2 and 1.3.
+mod verdicts;
+
+// Verdicts against the real `openssl s_server`, compared with the real `openssl s_client`.
+mod s_server;
+
+// The command line: table, JSON keys, exit codes, bad input of every kind.
+mod cli;
+
+// Endpoints that are unreachable, silent, not TLS: each check errors within its timeout.
+mod bad_endpoints;

@@ -1,0 +1,207 @@
+//! Shared test support: a PKI generated per test, in-process lab servers (the same ones
+//! `mtlscheck demo` runs), real `openssl s_server` processes and the real `openssl s_client`.
+//! Every server listens on 127.0.0.1 only and is stopped by its own PID when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use mtlscheck::config::{self, Check};
+use mtlscheck::lab::{LabPki, LabServer, LabServerConfig};
+
+/// A freshly generated lab PKI in its own temporary folder.
+pub struct TestPki {
+    pub dir: tempfile::TempDir,
+    pub pki: LabPki,
+}
+
+impl TestPki {
+    pub fn new() -> TestPki {
+        let dir = tempfile::Builder::new()
+            .prefix("mtlscheck-test-")
+            .tempdir()
+            .expect("temp dir");
+        let pki = LabPki::generate(dir.path()).expect("generate PKI");
+        TestPki { dir, pki }
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.path().join(file)
+    }
+
+    /// A lab server config trusting our client CA.
+    pub fn server_config(&self) -> LabServerConfig {
+        let mut config = LabServerConfig::new(self.pki.server.clone());
+        config.trusted_client_cas = vec![self.pki.client_ca.cert.clone()];
+        config
+    }
+
+    /// A check for 127.0.0.1:`port` built through the real YAML loader, with our client
+    /// certificate when `with_cert`.
+    pub fn check(&self, name: &str, port: u16, with_cert: bool) -> Check {
+        let credentials = if with_cert {
+            "    cert: client.pem\n    key: client.key\n"
+        } else {
+            ""
+        };
+        let yaml = format!(
+            "checks:\n  - name: {name}\n    host: 127.0.0.1\n    port: {port}\n    cacert: server-ca.pem\n    timeout: 5s\n{credentials}"
+        );
+        self.write("checks.yaml", &yaml);
+        config::load(&self.path("checks.yaml"))
+            .expect("valid test checks")
+            .remove(0)
+    }
+
+    pub fn write(&self, file: &str, text: &str) -> PathBuf {
+        let path = self.path(file);
+        std::fs::write(&path, text).expect("write test file");
+        path
+    }
+}
+
+pub fn lab_server(config: LabServerConfig) -> LabServer {
+    LabServer::start(config).expect("start lab server")
+}
+
+/// A real `openssl s_server` on 127.0.0.1, killed by PID on drop.
+pub struct SServer {
+    child: Child,
+    // Held open: s_server ends the session when its stdin reaches EOF.
+    _stdin: ChildStdin,
+    pub port: u16,
+    pub args: Vec<String>,
+}
+
+impl SServer {
+    /// Starts `openssl s_server -accept 127.0.0.1:0 -cert server.pem -key server.key` plus
+    /// `args`, and waits (bounded) for its `ACCEPT` line to learn the port.
+    pub fn start(pki: &TestPki, args: &[&str]) -> SServer {
+        let mut all: Vec<String> = vec![
+            "s_server".into(),
+            "-accept".into(),
+            "127.0.0.1:0".into(),
+            "-cert".into(),
+            path_arg(&pki.path("server.pem")),
+            "-key".into(),
+            path_arg(&pki.path("server.key")),
+        ];
+        all.extend(args.iter().map(|a| a.to_string()));
+        let mut child = Command::new("openssl")
+            .args(&all)
+            .current_dir(pki.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl must be installed (.ci/run installs it)");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                if let Some(addr) = line.trim().strip_prefix("ACCEPT ") {
+                    let _ = tx.send(addr.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()));
+                }
+                line.clear();
+            }
+        });
+        let port = rx.recv_timeout(Duration::from_secs(10)).ok().flatten();
+        let mut server = SServer {
+            child,
+            _stdin: stdin,
+            port: port.unwrap_or(0),
+            args: all,
+        };
+        if port.is_none() {
+            server.stop();
+            panic!(
+                "openssl {} did not report its port within 10 s",
+                server.args.join(" ")
+            );
+        }
+        server
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for SServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn path_arg(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Runs the real `openssl s_client` against 127.0.0.1:`port` with stdin closed, bounded by
+/// `timeout`; returns stdout and stderr.
+pub fn s_client(pki: &TestPki, port: u16, args: &[&str]) -> (String, String) {
+    let mut command = Command::new("timeout");
+    command
+        .args(["10", "openssl", "s_client", "-connect"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-CAfile")
+        .arg(pki.path("server-ca.pem"))
+        .args(args)
+        .current_dir(pki.dir.path())
+        .stdin(Stdio::null());
+    let output = command.output().expect("run openssl s_client");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// What `openssl s_client` printed that mtlscheck must agree with.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SClientView {
+    pub ca_names: Vec<String>,
+    pub requested_sigalgs: Option<String>,
+    pub cipher: Option<String>,
+    pub protocol: Option<String>,
+    pub verify_code: Option<i64>,
+}
+
+/// Reads the lines of an s_client transcript this test suite compares.
+pub fn parse_s_client(stdout: &str) -> SClientView {
+    let mut view = SClientView::default();
+    let mut lines = stdout.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line == "Acceptable client certificate CA names" {
+            while let Some(next) = lines.peek() {
+                if next.starts_with("Client Certificate Types")
+                    || next.starts_with("Requested Signature Algorithms")
+                    || next.starts_with("---")
+                {
+                    break;
+                }
+                view.ca_names.push(next.to_string());
+                lines.next();
+            }
+        } else if let Some(rest) = line.strip_prefix("Requested Signature Algorithms: ") {
+            view.requested_sigalgs = Some(rest.to_string());
+        } else if let Some(rest) = line.strip_prefix("New, ") {
+            if let Some((version, cipher)) = rest.split_once(", Cipher is ") {
+                view.cipher = Some(cipher.to_string());
+                if version == "TLSv1.3" {
+                    view.protocol = Some(version.to_string());
+                }
+            }
+        } else if let Some(rest) = line.trim().strip_prefix("Protocol  : ") {
+            view.protocol = Some(rest.to_string());
+        } else if let Some(rest) = line.trim().strip_prefix("Verify return code: ") {
+            view.verify_code = rest.split_whitespace().next().and_then(|n| n.parse().ok());
+        }
+    }
+    view
+}
