@@ -297,7 +297,13 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
             path.display()
         ));
     }
-    let (cert, key, chain) = (resolve(raw.cert), resolve(raw.key), resolve(raw.chain));
+    // `cert: ""` turns off a client certificate inherited from `defaults`.
+    let no_cert = raw.cert.as_ref().is_some_and(|c| c.as_os_str().is_empty());
+    let (cert, key, chain) = if no_cert {
+        (None, None, None)
+    } else {
+        (resolve(raw.cert), resolve(raw.key), resolve(raw.chain))
+    };
     let mut preflight_error = None;
     let identity = match (&cert, &key) {
         (None, None) => {
@@ -442,6 +448,13 @@ mod tests {
                 .to_string()
                 .contains("no checks")
         );
+    }
+
+    #[test]
+    fn empty_cert_turns_off_inherited_credentials() {
+        let err = parse_str("defaults:\n  cert: missing.pem\n  key: missing.key\nchecks:\n  - {name: a, host: x.example, cert: \"\"}\n");
+        let checks = err.expect("no credential files are read for this check");
+        assert!(checks[0].identity.is_none());
     }
 
     #[test]

@@ -76,18 +76,14 @@ pub struct SServer {
 }
 
 impl SServer {
-    /// Starts `openssl s_server -accept 127.0.0.1:0 -cert server.pem -key server.key` plus
-    /// `args`, and waits (bounded) for its `ACCEPT` line to learn the port.
+    /// Starts `openssl s_server -accept 127.0.0.1:0` plus `args` (with the lab's server.pem and
+    /// server.key unless `args` name a `-cert`), and waits (bounded) for its `ACCEPT` line to learn the port.
     pub fn start(pki: &TestPki, args: &[&str]) -> SServer {
-        let mut all: Vec<String> = vec![
-            "s_server".into(),
-            "-accept".into(),
-            "127.0.0.1:0".into(),
-            "-cert".into(),
-            path_arg(&pki.path("server.pem")),
-            "-key".into(),
-            path_arg(&pki.path("server.key")),
-        ];
+        let mut all: Vec<String> = vec!["s_server".into(), "-accept".into(), "127.0.0.1:0".into()];
+        if !args.contains(&"-cert") {
+            all.extend(["-cert".into(), path_arg(&pki.path("server.pem"))]);
+            all.extend(["-key".into(), path_arg(&pki.path("server.key"))]);
+        }
         all.extend(args.iter().map(|a| a.to_string()));
         let mut child = Command::new("openssl")
             .args(&all)
@@ -170,6 +166,8 @@ pub struct SClientView {
     pub cipher: Option<String>,
     pub protocol: Option<String>,
     pub verify_code: Option<i64>,
+    /// `(subject, issuer)` of each certificate under "Certificate chain".
+    pub chain: Vec<(String, String)>,
 }
 
 /// Reads the lines of an s_client transcript this test suite compares.
@@ -188,6 +186,10 @@ pub fn parse_s_client(stdout: &str) -> SClientView {
                 view.ca_names.push(next.to_string());
                 lines.next();
             }
+        } else if line.len() > 5 && line[..2].trim().parse::<u32>().is_ok() && &line[2..5] == " s:" {
+            let subject = line[5..].to_string();
+            let issuer = lines.peek().and_then(|l| l.strip_prefix("   i:")).unwrap_or_default().to_string();
+            view.chain.push((subject, issuer));
         } else if let Some(rest) = line.strip_prefix("Requested Signature Algorithms: ") {
             view.requested_sigalgs = Some(rest.to_string());
         } else if let Some(rest) = line.strip_prefix("New, ") {
