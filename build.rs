@@ -15,9 +15,7 @@ fn main() {
         fail("LibreSSL is not supported: mtlscheck must print what OpenSSL's s_client prints");
     }
     let Ok(raw) = env::var("DEP_OPENSSL_VERSION_NUMBER") else {
-        fail(
-            "openssl-sys did not report DEP_OPENSSL_VERSION_NUMBER (is openssl-sys a direct dependency?)",
-        );
+        fail("openssl-sys did not report DEP_OPENSSL_VERSION_NUMBER (is openssl-sys a direct dependency?)");
     };
     let Ok(version) = u64::from_str_radix(raw.trim(), 16) else {
         fail(&format!("cannot parse DEP_OPENSSL_VERSION_NUMBER={raw:?}"));

@@ -3,9 +3,16 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, RunArgs};
-use crate::report::{Exporter, Format, Report, TableExporter};
-use crate::{config, demo, pipeline};
+use openssl::ssl::SslVersion;
+
+use std::path::Path;
+
+use crate::cli::{Cli, Command, CompareArgs, EndpointArgs, ProbeArgs, RunArgs};
+use crate::config::{self, Check, RawCheck, Timeout};
+use crate::probe::{ProbeOptions, ProtocolRange};
+use crate::report::{Exporter, Format, Report, SClientExporter, TableExporter};
+use crate::transcript::{self, Transcript};
+use crate::{compare, demo, pipeline};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -19,14 +26,14 @@ pub fn init_logging(cli: &Cli) {
         (false, _) => "debug",
     };
     let env = env_logger::Env::default().default_filter_or(level);
-    let _ = env_logger::Builder::from_env(env)
-        .format_timestamp(None)
-        .try_init();
+    let _ = env_logger::Builder::from_env(env).format_timestamp(None).try_init();
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Run(args) => run_checks(args),
+        Command::Probe(args) => probe_one(args),
+        Command::Compare(args) => compare_one(args),
         Command::Demo(args) => demo::run(args.output.format),
     }
 }
@@ -36,20 +43,142 @@ fn run_checks(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if let Some(timeout) = args.timeout {
         checks.iter_mut().for_each(|check| check.timeout = timeout);
     }
-    let report = Report::new(pipeline::run_all(&checks, usize::from(args.jobs)));
+    let transcripts = match &args.compare_dir {
+        Some(dir) => load_transcripts(dir, &checks)?,
+        None => vec![None; checks.len()],
+    };
+    let results = pipeline::run_all(&checks, usize::from(args.jobs), &ProbeOptions::default());
+    let results = results
+        .into_iter()
+        .zip(transcripts)
+        .map(|(result, transcript)| match transcript {
+            Some((file, transcript)) => {
+                let comparison = compare::compare(&file, &transcript, &result);
+                result.with_comparison(comparison)
+            }
+            None => result,
+        })
+        .collect();
+    let report = Report::new(results);
     print_report(&report, args.output.format)?;
     Ok(exit_code(&report))
 }
 
-/// Writes the report to stdout; a closed pipe (`| head`) is not an error.
+fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    let report = Report::new(vec![pipeline::run_one_with(&check, &options)]);
+    if args.format == Format::Sclient {
+        write_stdout(&SClientExporter { trace: args.trace }.render(&report))?;
+    } else {
+        print_report(&report, args.format)?;
+    }
+    Ok(exit_code(&report))
+}
+
+fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let transcript = read_transcript(&args.transcript)?;
+    let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    let result = pipeline::run_one_with(&check, &options);
+    let comparison = compare::compare(&args.transcript.display().to_string(), &transcript, &result);
+    let report = Report::new(vec![result.with_comparison(comparison)]);
+    print_report(&report, args.output.format)?;
+    Ok(exit_code(&report))
+}
+
+/// Reads and parses one transcript; errors name the file and line.
+fn read_transcript(path: &Path) -> Result<Transcript, String> {
+    let bytes = std::fs::read(path).map_err(|err| format!("cannot read transcript {}: {err}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    transcript::parse(&text).map_err(|err| format!("{}:{}: {}", path.display(), err.line, err.message))
+}
+
+/// The transcript of each check that has one in `dir`, read before any network traffic.
+fn load_transcripts(dir: &Path, checks: &[Check]) -> Result<Vec<Option<(String, Transcript)>>, String> {
+    if !dir.is_dir() {
+        return Err(format!("--compare-dir {} is not a directory", dir.display()));
+    }
+    let mut problems = Vec::new();
+    let mut transcripts = Vec::new();
+    for check in checks {
+        let path = dir.join(format!("{}.txt", check.name));
+        if !path.exists() {
+            log::info!("{}: no transcript at {}, not compared", check.name, path.display());
+            transcripts.push(None);
+            continue;
+        }
+        match read_transcript(&path) {
+            Ok(transcript) => transcripts.push(Some((path.display().to_string(), transcript))),
+            Err(problem) => {
+                problems.push(problem);
+                transcripts.push(None);
+            }
+        }
+    }
+    if problems.is_empty() { Ok(transcripts) } else { Err(problems.join("\n")) }
+}
+
+/// Splits `HOST[:PORT]`, `[v6]:PORT` or a bare IPv6 literal.
+pub fn parse_target(target: &str) -> Result<(String, u16), String> {
+    let bad = || format!("invalid target {target:?}: write HOST, HOST:PORT or [IPv6]:PORT");
+    if let Some(rest) = target.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or_else(bad)?;
+        let port = match after.strip_prefix(':') {
+            Some(port) => port.parse().map_err(|_| bad())?,
+            None if after.is_empty() => config::DEFAULT_PORT,
+            None => return Err(bad()),
+        };
+        return Ok((host.to_string(), port));
+    }
+    if target.matches(':').count() > 1 {
+        return Ok((target.to_string(), config::DEFAULT_PORT));
+    }
+    match target.split_once(':') {
+        Some((host, port)) if !host.is_empty() => Ok((host.to_string(), port.parse().map_err(|_| bad())?)),
+        Some(_) => Err(bad()),
+        None if target.is_empty() => Err(bad()),
+        None => Ok((target.to_string(), config::DEFAULT_PORT)),
+    }
+}
+
+/// Builds the check (through the same validation as a checks file) and probe options from
+/// s_client-style flags.
+pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, ProbeOptions), Box<dyn std::error::Error>> {
+    let (host, port) = parse_target(target)?;
+    let servername = if args.noservername { Some(String::new()) } else { args.servername.clone() };
+    let raw = RawCheck {
+        name: Some(target.to_string()),
+        host: Some(host),
+        port: Some(port),
+        servername,
+        cacert: args.cacert.clone(),
+        capath: args.capath.clone(),
+        cert: args.cert.clone(),
+        key: args.key.clone(),
+        chain: args.chain.clone(),
+        timeout: Some(Timeout(args.timeout)),
+        expect: None,
+    };
+    let check = config::single_check(raw)?;
+    let version = match (args.tls1_2, args.tls1_3) {
+        (true, _) => Some(SslVersion::TLS1_2),
+        (_, true) => Some(SslVersion::TLS1_3),
+        _ => None,
+    };
+    let options = ProbeOptions { protocols: ProtocolRange { min: version, max: version }, nameopt: args.nameopt };
+    Ok((check, options))
+}
+
+/// Writes the report to stdout.
 pub fn print_report(report: &Report, format: Format) -> std::io::Result<()> {
     let text = match format {
-        Format::Table => TableExporter {
-            unicode: std::io::stdout().is_terminal(),
-        }
-        .render(report),
+        Format::Table => TableExporter { unicode: std::io::stdout().is_terminal() }.render(report),
         other => other.exporter().render(report),
     };
+    write_stdout(&text)
+}
+
+/// A closed pipe (`| head`) is not an error.
+fn write_stdout(text: &str) -> std::io::Result<()> {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
@@ -57,9 +186,20 @@ pub fn print_report(report: &Report, format: Format) -> std::io::Result<()> {
 }
 
 pub fn exit_code(report: &Report) -> ExitCode {
-    ExitCode::from(if report.all_passed() {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    })
+    ExitCode::from(if report.all_passed() { EXIT_OK } else { EXIT_FAILED })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_target;
+
+    #[test]
+    fn targets_parse_like_s_client_connect() {
+        assert_eq!(parse_target("example.com").unwrap(), ("example.com".into(), 443));
+        assert_eq!(parse_target("example.com:8443").unwrap(), ("example.com".into(), 8443));
+        assert_eq!(parse_target("[::1]:8443").unwrap(), ("::1".into(), 8443));
+        assert_eq!(parse_target("::1").unwrap(), ("::1".into(), 443));
+        assert!(parse_target(":443").is_err());
+        assert!(parse_target("host:notaport").is_err());
+    }
 }

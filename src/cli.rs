@@ -46,6 +46,23 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
 
+    /// Probe one endpoint and print what `openssl s_client` prints for it, plus the verdict.
+    ///
+    /// Options mirror s_client's. Without --cert the output matches `openssl s_client -connect
+    /// HOST:PORT`; with --cert/--key it matches `s_client ... -cert FILE -key FILE`, and the
+    /// verdict block also reports the connection without a certificate.
+    #[command(after_help = EXIT_CODES)]
+    Probe(ProbeArgs),
+
+    /// Compare an operator's saved `openssl s_client` output with a live probe of the endpoint.
+    ///
+    /// Reports, field by field, where the transcript and the live probe agree: protocol, cipher,
+    /// verify code, server chain, whether a certificate was requested, the CA names (compared as
+    /// names, so OpenSSL 1.0.2 / 1.1.1 / 3.x spellings agree) and whether the server refused.
+    /// Exit 0 when all agree, 1 on any difference, 2 when the transcript cannot be read.
+    #[command(after_help = EXIT_CODES)]
+    Compare(CompareArgs),
+
     /// Start a lab of local TLS servers (1-way, 2-way required/optional, TLS 1.2 and 1.3, no CA
     /// names, wrong CA names) on 127.0.0.1 and run the checks against them. No network needed.
     ///
@@ -72,6 +89,96 @@ pub struct RunArgs {
     /// reads), e.g. 5s or 500ms.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,
+
+    /// Also compare each check with an operator's saved `openssl s_client` output in
+    /// DIR/<check name>.txt (checks without a file are not compared). A difference fails the
+    /// check; an unreadable transcript stops the run before any probe (exit 2).
+    #[arg(long, value_name = "DIR")]
+    pub compare_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The endpoint: HOST[:PORT] (port 443 by default); IPv6 as [::1]:443.
+    #[arg(value_name = "HOST[:PORT]")]
+    pub target: String,
+
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+
+    /// Print the handshake message flow in `curl -v` style (`TLSv1.3 (IN), TLS handshake,
+    /// Request CERT (13)`) for both connections.
+    #[arg(long)]
+    pub trace: bool,
+
+    /// Output format; `sclient` prints s_client's lines and the verdict.
+    #[arg(short, long, value_enum, default_value = "sclient")]
+    pub format: Format,
+}
+
+/// One endpoint's connection options, named as in `openssl s_client`.
+#[derive(Debug, Clone, Args)]
+pub struct EndpointArgs {
+    /// SNI to send (s_client -servername). Default: the host, if it is a DNS name with a dot.
+    #[arg(long, value_name = "NAME")]
+    pub servername: Option<String>,
+
+    /// Send no SNI (s_client -noservername).
+    #[arg(long, conflicts_with = "servername")]
+    pub noservername: bool,
+
+    /// Trust anchors for the server chain, PEM (s_client -CAfile). Default: the system store.
+    #[arg(long, value_name = "FILE", visible_alias = "CAfile")]
+    pub cacert: Option<PathBuf>,
+
+    /// Directory of hashed CA certificates (s_client -CApath).
+    #[arg(long, value_name = "DIR", visible_alias = "CApath")]
+    pub capath: Option<PathBuf>,
+
+    /// Our client certificate, PEM; may hold intermediates after the leaf.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// The client certificate's private key, PEM.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Extra intermediates to send after our certificate (s_client -cert_chain).
+    #[arg(long, value_name = "FILE", requires = "cert", visible_alias = "cert_chain")]
+    pub chain: Option<PathBuf>,
+
+    /// Only TLS 1.2 (s_client -tls1_2).
+    #[arg(long = "tls1_2", visible_alias = "tls1-2", conflicts_with = "tls1_3")]
+    pub tls1_2: bool,
+
+    /// Only TLS 1.3 (s_client -tls1_3).
+    #[arg(long = "tls1_3", visible_alias = "tls1-3")]
+    pub tls1_3: bool,
+
+    /// Bound on the whole probe: connect, both handshakes and reads.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub timeout: std::time::Duration,
+
+    /// How names are printed (s_client -nameopt). `default` is the linked OpenSSL's default.
+    #[arg(long, value_enum, default_value = "default")]
+    pub nameopt: crate::probe::NameOpt,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The saved output of `openssl s_client` (any version; -showcerts and -msg are fine).
+    #[arg(value_name = "TRANSCRIPT")]
+    pub transcript: PathBuf,
+
+    /// The endpoint the transcript was taken from: HOST[:PORT].
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub target: String,
+
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -64,13 +64,9 @@ impl<'de> Deserialize<'de> for Timeout {
             Text(String),
         }
         let duration = match Written::deserialize(deserializer)? {
-            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => {
-                Duration::from_secs_f64(secs)
-            }
+            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => Duration::from_secs_f64(secs),
             Written::Seconds(secs) => {
-                return Err(serde::de::Error::custom(format!(
-                    "timeout must be positive, got {secs}"
-                )));
+                return Err(serde::de::Error::custom(format!("timeout must be positive, got {secs}")));
             }
             Written::Text(text) => parse_duration(&text).map_err(serde::de::Error::custom)?,
         };
@@ -80,13 +76,10 @@ impl<'de> Deserialize<'de> for Timeout {
 
 /// Parses `10s`, `500ms`, `2m`; the error says what is accepted.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let duration = humantime::parse_duration(text.trim()).map_err(|_| {
-        format!("invalid duration {text:?}: write a number with a unit, e.g. 10s, 500ms or 2m")
-    })?;
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|_| format!("invalid duration {text:?}: write a number with a unit, e.g. 10s, 500ms or 2m"))?;
     if duration.is_zero() {
-        return Err(format!(
-            "invalid duration {text:?}: must be greater than zero"
-        ));
+        return Err(format!("invalid duration {text:?}: must be greater than zero"));
     }
     Ok(duration)
 }
@@ -203,34 +196,23 @@ pub fn load(path: &Path) -> Result<Vec<Check>, ConfigError> {
 
 /// Validates checks from YAML text; `file` names it in messages and `base` resolves paths.
 pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigError> {
-    let fail = |problems: Vec<String>| ConfigError {
-        file: file.to_path_buf(),
-        problems,
-    };
+    let fail = |problems: Vec<String>| ConfigError { file: file.to_path_buf(), problems };
     let shown = file.display();
-    if text.trim().is_empty()
-        || text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim().starts_with('#'))
-    {
+    if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim().starts_with('#')) {
         return Err(fail(vec![format!(
             "{shown}: the file is empty; it needs a `checks:` list (see checks.yaml in the mtlscheck repository)"
         )]));
     }
-    let raw: RawFile = serde_yaml::from_str(text)
-        .map_err(|err| fail(vec![describe_yaml_error(&shown.to_string(), &err)]))?;
+    let raw: RawFile =
+        serde_yaml::from_str(text).map_err(|err| fail(vec![describe_yaml_error(&shown.to_string(), &err)]))?;
     let defaults = raw.defaults.unwrap_or_default();
     let mut problems = Vec::new();
     if defaults.name.is_some() {
-        problems.push(format!(
-            "{shown}: `defaults` cannot set `name`: every check needs its own"
-        ));
+        problems.push(format!("{shown}: `defaults` cannot set `name`: every check needs its own"));
     }
     let raw_checks = raw.checks.unwrap_or_default();
     if raw_checks.is_empty() {
-        problems.push(format!(
-            "{shown}: no checks: add at least one entry under `checks:`"
-        ));
+        problems.push(format!("{shown}: no checks: add at least one entry under `checks:`"));
     }
     let mut seen = HashSet::new();
     let mut checks = Vec::new();
@@ -251,11 +233,14 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
             Err(mut errs) => problems.append(&mut errs),
         }
     }
-    if problems.is_empty() {
-        Ok(checks)
-    } else {
-        Err(fail(problems))
-    }
+    if problems.is_empty() { Ok(checks) } else { Err(fail(problems)) }
+}
+
+/// Validates one check given outside a file (e.g. by `mtlscheck probe` flags); relative paths
+/// resolve against the current directory.
+pub fn single_check(raw: RawCheck) -> Result<Check, ConfigError> {
+    let label = raw.name.clone().unwrap_or_default();
+    build_check(raw, &label, Path::new("")).map_err(|problems| ConfigError { file: PathBuf::new(), problems })
 }
 
 fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<String>> {
@@ -263,18 +248,14 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     let name = match raw.name {
         Some(name) if !name.trim().is_empty() => name,
         _ => {
-            problems.push(format!(
-                "{label}: missing `name` (a unique label used in reports)"
-            ));
+            problems.push(format!("{label}: missing `name` (a unique label used in reports)"));
             String::new()
         }
     };
     let host = match raw.host {
         Some(host) if !host.trim().is_empty() => strip_brackets(host.trim()).to_string(),
         _ => {
-            problems.push(format!(
-                "{label}: missing `host` (a DNS name or IP address)"
-            ));
+            problems.push(format!("{label}: missing `host` (a DNS name or IP address)"));
             String::new()
         }
     };
@@ -292,18 +273,12 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     if let Some(path) = &capath
         && !path.is_dir()
     {
-        problems.push(format!(
-            "{label}: capath {} is not a readable directory",
-            path.display()
-        ));
+        problems.push(format!("{label}: capath {} is not a readable directory", path.display()));
     }
     // `cert: ""` turns off a client certificate inherited from `defaults`.
     let no_cert = raw.cert.as_ref().is_some_and(|c| c.as_os_str().is_empty());
-    let (cert, key, chain) = if no_cert {
-        (None, None, None)
-    } else {
-        (resolve(raw.cert), resolve(raw.key), resolve(raw.chain))
-    };
+    let (cert, key, chain) =
+        if no_cert { (None, None, None) } else { (resolve(raw.cert), resolve(raw.key), resolve(raw.chain)) };
     let mut preflight_error = None;
     let identity = match (&cert, &key) {
         (None, None) => {
@@ -313,15 +288,11 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
             None
         }
         (Some(_), None) => {
-            problems.push(format!(
-                "{label}: `cert` is set without `key`: add the private key file"
-            ));
+            problems.push(format!("{label}: `cert` is set without `key`: add the private key file"));
             None
         }
         (None, Some(_)) => {
-            problems.push(format!(
-                "{label}: `key` is set without `cert`: add the certificate file"
-            ));
+            problems.push(format!("{label}: `key` is set without `cert`: add the certificate file"));
             None
         }
         (Some(cert), Some(key)) => match credentials::load_identity(cert, key, chain.as_deref()) {
@@ -360,9 +331,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
 }
 
 fn strip_brackets(host: &str) -> &str {
-    host.strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
+    host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host)
 }
 
 /// Rewrites serde_yaml's message as `file:line:column: what`, and adds the closest valid name
@@ -371,16 +340,11 @@ fn describe_yaml_error(file: &str, err: &serde_yaml::Error) -> String {
     let message = err.to_string();
     // serde_yaml appends " at line L column C"; we put the location in front instead.
     let (what, location) = match (err.location(), message.rfind(" at line ")) {
-        (Some(loc), Some(cut)) => (
-            message[..cut].to_string(),
-            format!(":{}:{}", loc.line(), loc.column()),
-        ),
+        (Some(loc), Some(cut)) => (message[..cut].to_string(), format!(":{}:{}", loc.line(), loc.column())),
         (Some(loc), None) => (message.clone(), format!(":{}:{}", loc.line(), loc.column())),
         (None, _) => (message.clone(), String::new()),
     };
-    let hint = unknown_field_hint(&what)
-        .map(|h| format!("; {h}"))
-        .unwrap_or_default();
+    let hint = unknown_field_hint(&what).map(|h| format!("; {h}")).unwrap_or_default();
     format!("{file}{location}: {what}{hint}")
 }
 
@@ -425,42 +389,29 @@ mod tests {
         assert_eq!(checks[0].servername.as_deref(), Some("a.example"));
         assert_eq!(checks[1].port, 9443);
         assert_eq!(checks[1].timeout, Duration::from_secs(1));
-        assert_eq!(
-            checks[1].servername, None,
-            "s_client sends no SNI for IP literals"
-        );
+        assert_eq!(checks[1].servername, None, "s_client sends no SNI for IP literals");
     }
 
     #[test]
     fn duplicate_names_empty_file_and_no_checks_are_errors() {
-        let dup =
-            parse_str("checks:\n  - {name: a, host: x.example}\n  - {name: a, host: y.example}\n");
+        let dup = parse_str("checks:\n  - {name: a, host: x.example}\n  - {name: a, host: y.example}\n");
         assert!(dup.unwrap_err().to_string().contains("duplicate name"));
-        assert!(
-            parse_str("  \n# nothing\n")
-                .unwrap_err()
-                .to_string()
-                .contains("empty")
-        );
-        assert!(
-            parse_str("checks: []\n")
-                .unwrap_err()
-                .to_string()
-                .contains("no checks")
-        );
+        assert!(parse_str("  \n# nothing\n").unwrap_err().to_string().contains("empty"));
+        assert!(parse_str("checks: []\n").unwrap_err().to_string().contains("no checks"));
     }
 
     #[test]
     fn empty_cert_turns_off_inherited_credentials() {
-        let err = parse_str("defaults:\n  cert: missing.pem\n  key: missing.key\nchecks:\n  - {name: a, host: x.example, cert: \"\"}\n");
+        let err = parse_str(
+            "defaults:\n  cert: missing.pem\n  key: missing.key\nchecks:\n  - {name: a, host: x.example, cert: \"\"}\n",
+        );
         let checks = err.expect("no credential files are read for this check");
         assert!(checks[0].identity.is_none());
     }
 
     #[test]
     fn bad_timeout_is_explained() {
-        let err =
-            parse_str("checks:\n  - {name: a, host: x.example, timeout: soon}\n").unwrap_err();
+        let err = parse_str("checks:\n  - {name: a, host: x.example, timeout: soon}\n").unwrap_err();
         assert!(err.to_string().contains("e.g. 10s"), "{err}");
     }
 

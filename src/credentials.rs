@@ -33,11 +33,7 @@ impl fmt::Debug for ClientIdentity {
 impl ClientIdentity {
     /// A key that does not belong to the certificate is that check's error, not the file's.
     pub fn check_key_matches(&self) -> Result<(), String> {
-        let matches = self
-            .cert
-            .public_key()
-            .map(|public| public.public_eq(&self.key))
-            .unwrap_or(false);
+        let matches = self.cert.public_key().map(|public| public.public_eq(&self.key)).unwrap_or(false);
         if matches {
             Ok(())
         } else {
@@ -58,10 +54,7 @@ fn certificates(kind: &str, path: &Path) -> Result<Vec<X509>, String> {
     let pem = read(kind, path)?;
     match X509::stack_from_pem(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(certs),
-        _ => Err(format!(
-            "{kind} {} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)",
-            path.display()
-        )),
+        _ => Err(format!("{kind} {} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)", path.display())),
     }
 }
 
@@ -71,11 +64,7 @@ pub fn check_ca_file(path: &Path) -> Result<(), String> {
 }
 
 /// Loads `cert` (leaf, optionally followed by intermediates), `key` and the optional `chain`.
-pub fn load_identity(
-    cert_path: &Path,
-    key_path: &Path,
-    chain_path: Option<&Path>,
-) -> Result<ClientIdentity, String> {
+pub fn load_identity(cert_path: &Path, key_path: &Path, chain_path: Option<&Path>) -> Result<ClientIdentity, String> {
     let mut certs = certificates("cert", cert_path)?.into_iter();
     let cert = certs.next().expect("certificates() returns at least one");
     let mut chain: Vec<X509> = certs.collect();
@@ -88,22 +77,10 @@ pub fn load_identity(
     let key = PKey::private_key_from_pem(&key_pem).map_err(|_| {
         let encrypted = String::from_utf8_lossy(&key_pem).contains("ENCRYPTED");
         if encrypted {
-            format!(
-                "key {} is encrypted; mtlscheck reads unencrypted PEM keys only",
-                key_path.display()
-            )
+            format!("key {} is encrypted; mtlscheck reads unencrypted PEM keys only", key_path.display())
         } else {
-            format!(
-                "key {} holds no PEM private key (expected -----BEGIN PRIVATE KEY-----)",
-                key_path.display()
-            )
+            format!("key {} holds no PEM private key (expected -----BEGIN PRIVATE KEY-----)", key_path.display())
         }
     })?;
-    Ok(ClientIdentity {
-        cert_path: cert_path.to_path_buf(),
-        key_path: key_path.to_path_buf(),
-        cert,
-        key,
-        chain,
-    })
+    Ok(ClientIdentity { cert_path: cert_path.to_path_buf(), key_path: key_path.to_path_buf(), cert, key, chain })
 }

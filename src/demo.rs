@@ -112,9 +112,7 @@ pub struct Lab {
 
 impl Lab {
     pub fn start() -> std::io::Result<Lab> {
-        let dir = tempfile::Builder::new()
-            .prefix("mtlscheck-demo-")
-            .tempdir()?;
+        let dir = tempfile::Builder::new().prefix("mtlscheck-demo-").tempdir()?;
         let pki = LabPki::generate(dir.path())?;
         let mut running = Vec::new();
         for scenario in scenarios(&pki) {
@@ -125,12 +123,7 @@ impl Lab {
         let checks_file = dir.path().join("checks.yaml");
         std::fs::write(&checks_file, &yaml)?;
         let servers = running.into_iter().map(|(_, server)| server).collect();
-        Ok(Lab {
-            dir,
-            checks_file,
-            yaml,
-            servers,
-        })
+        Ok(Lab { dir, checks_file, yaml, servers })
     }
 
     pub fn server_count(&self) -> usize {
@@ -140,15 +133,11 @@ impl Lab {
 
 /// Runs the demo and returns the exit code `run` would give for the same checks.
 pub fn run(format: Format) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let lab =
-        Lab::start().map_err(|err| format!("cannot start the lab servers on 127.0.0.1: {err}"))?;
+    let lab = Lab::start().map_err(|err| format!("cannot start the lab servers on 127.0.0.1: {err}"))?;
     let checks = config::load(&lab.checks_file)?;
-    let report = Report::new(pipeline::run_all(&checks, checks.len()));
+    let report = Report::new(pipeline::run_all(&checks, checks.len(), &Default::default()));
     if format == Format::Table {
-        println!(
-            "The checks file this demo ran ({}):\n",
-            lab.checks_file.display()
-        );
+        println!("The checks file this demo ran ({}):\n", lab.checks_file.display());
         println!("{}", lab.yaml);
     }
     app::print_report(&report, format)?;

@@ -15,8 +15,7 @@ use openssl::stack::StackRef;
 use openssl::x509::{X509Name, X509NameRef};
 use openssl_sys::{BIO, SSL, SSL_CTX, X509_NAME, stack_st_X509_NAME};
 
-type MsgCallback =
-    unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, size_t, *mut SSL, *mut c_void);
+type MsgCallback = unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, size_t, *mut SSL, *mut c_void);
 
 unsafe extern "C" {
     fn SSL_CTX_set_msg_callback(ctx: *mut SSL_CTX, cb: Option<MsgCallback>);
@@ -40,12 +39,8 @@ unsafe extern "C" {
         rhash: *mut c_uchar,
     ) -> c_int;
     fn SSL_get_peer_signature_type_nid(s: *const SSL, pnid: *mut c_int) -> c_int;
-    fn X509_NAME_print_ex(
-        out: *mut BIO,
-        nm: *const X509_NAME,
-        indent: c_int,
-        flags: c_ulong,
-    ) -> c_int;
+    fn SSL_SESSION_print(bp: *mut BIO, ses: *const openssl_sys::SSL_SESSION) -> c_int;
+    fn X509_NAME_print_ex(out: *mut BIO, nm: *const X509_NAME, indent: c_int, flags: c_ulong) -> c_int;
 }
 
 const SSL_CTRL_GET_RI_SUPPORT: c_int = 76;
@@ -60,25 +55,25 @@ pub const NAMEOPT_ONELINE: c_ulong = 0x0082_031F;
 /// (`C=US, O=...`, UTF-8 printed as is). Not linked in CI; see vendor-notes.md.
 pub const NAMEOPT_SEP_CPLUS_UTF8: c_ulong = 0x0002_0010;
 
+/// `XN_FLAG_RFC2253`: `ASN1_STRFLGS_RFC2253 | XN_FLAG_SEP_COMMA_PLUS | XN_FLAG_DN_REV |
+/// XN_FLAG_FN_SN | XN_FLAG_DUMP_UNKNOWN_FIELDS`.
+pub const NAMEOPT_RFC2253: c_ulong = 0x0111_0317;
+
 /// The name options `openssl s_client` of the linked OpenSSL uses when `-nameopt` is not given.
 pub fn default_nameopt() -> c_ulong {
-    if cfg!(ossl320) {
-        NAMEOPT_SEP_CPLUS_UTF8
-    } else {
-        NAMEOPT_ONELINE
-    }
+    if cfg!(ossl320) { NAMEOPT_SEP_CPLUS_UTF8 } else { NAMEOPT_ONELINE }
 }
 
-/// Prints a name with `X509_NAME_print_ex`, as s_client prints subjects, issuers and CA names.
-pub fn print_name(name: &X509NameRef, flags: c_ulong) -> String {
-    // SAFETY: the memory BIO is created and freed here (owned); `name` is borrowed for the call;
-    // the data pointer from BIO_get_mem_data is a view into the BIO, copied before BIO_free_all.
+/// Runs `print` against a fresh memory BIO and returns what it wrote.
+fn print_to_string(print: impl FnOnce(*mut BIO)) -> String {
+    // SAFETY: the memory BIO is created and freed here (owned); the data pointer from
+    // BIO_get_mem_data is a view into the BIO, copied before BIO_free_all.
     unsafe {
         let bio = openssl_sys::BIO_new(openssl_sys::BIO_s_mem());
         if bio.is_null() {
             return String::new();
         }
-        X509_NAME_print_ex(bio, name.as_ptr(), 0, flags);
+        print(bio);
         let mut data: *mut libc::c_char = std::ptr::null_mut();
         let len = openssl_sys::BIO_get_mem_data(bio, &mut data);
         let text = if data.is_null() || len <= 0 {
@@ -92,6 +87,25 @@ pub fn print_name(name: &X509NameRef, flags: c_ulong) -> String {
     }
 }
 
+/// Prints a name with `X509_NAME_print_ex`, as s_client prints subjects, issuers and CA names.
+pub fn print_name(name: &X509NameRef, flags: c_ulong) -> String {
+    // SAFETY: `name` is borrowed for the duration of the call; the BIO is live inside
+    // print_to_string.
+    print_to_string(|bio| unsafe {
+        X509_NAME_print_ex(bio, name.as_ptr(), 0, flags);
+    })
+}
+
+/// `SSL_SESSION_print` of the connection's session: the `SSL-Session:` block s_client prints
+/// for TLS 1.2 and older.
+pub fn session_text(ssl: &SslRef) -> Option<String> {
+    let session = ssl.session()?;
+    // SAFETY: the session is owned by the SSL and borrowed for the call.
+    Some(print_to_string(|bio| unsafe {
+        SSL_SESSION_print(bio, session.as_ptr());
+    }))
+}
+
 /// The CA names of the last CertificateRequest (`SSL_get0_peer_CA_list`), copied. Empty when
 /// none were sent *or* no certificate was requested: use [`requested_sigalgs`] to tell which.
 pub fn peer_ca_names(ssl: &SslRef) -> Vec<X509Name> {
@@ -103,10 +117,7 @@ pub fn peer_ca_names(ssl: &SslRef) -> Vec<X509Name> {
             return Vec::new();
         }
         let stack: &StackRef<X509Name> = StackRef::from_ptr(stack as *mut _);
-        stack
-            .iter()
-            .filter_map(|name| name.to_owned().ok())
-            .collect()
+        stack.iter().filter_map(|name| name.to_owned().ok()).collect()
     }
 }
 
@@ -119,15 +130,8 @@ pub struct SigAlg {
     pub raw_hash: u8,
 }
 
-type SigAlgGetter = unsafe extern "C" fn(
-    *mut SSL,
-    c_int,
-    *mut c_int,
-    *mut c_int,
-    *mut c_int,
-    *mut c_uchar,
-    *mut c_uchar,
-) -> c_int;
+type SigAlgGetter =
+    unsafe extern "C" fn(*mut SSL, c_int, *mut c_int, *mut c_int, *mut c_int, *mut c_uchar, *mut c_uchar) -> c_int;
 
 fn collect_sigalgs(ssl: &SslRef, getter: SigAlgGetter, count_index: c_int) -> Vec<SigAlg> {
     // SAFETY: all out-pointers are either null (count query) or point at locals; the SSL is
@@ -135,28 +139,13 @@ fn collect_sigalgs(ssl: &SslRef, getter: SigAlgGetter, count_index: c_int) -> Ve
     unsafe {
         let ptr = ssl.as_ptr();
         let (no_int, no_byte) = (std::ptr::null_mut::<c_int>, std::ptr::null_mut::<c_uchar>);
-        let count = getter(
-            ptr,
-            count_index,
-            no_int(),
-            no_int(),
-            no_int(),
-            no_byte(),
-            no_byte(),
-        );
+        let count = getter(ptr, count_index, no_int(), no_int(), no_int(), no_byte(), no_byte());
         (0..count.max(0))
             .map(|idx| {
                 let (mut sign, mut hash, mut both) = (0, 0, 0);
                 let (mut rsig, mut rhash) = (0u8, 0u8);
-                getter(
-                    ptr, idx, &mut sign, &mut hash, &mut both, &mut rsig, &mut rhash,
-                );
-                SigAlg {
-                    sign_nid: Nid::from_raw(sign),
-                    hash_nid: Nid::from_raw(hash),
-                    raw_sign: rsig,
-                    raw_hash: rhash,
-                }
+                getter(ptr, idx, &mut sign, &mut hash, &mut both, &mut rsig, &mut rhash);
+                SigAlg { sign_nid: Nid::from_raw(sign), hash_nid: Nid::from_raw(hash), raw_sign: rsig, raw_hash: rhash }
             })
             .collect()
     }
@@ -197,12 +186,7 @@ pub fn peer_signature_digest(ssl: &SslRef) -> Option<Nid> {
     let mut nid: c_int = 0;
     // SAFETY: writes one int into a local.
     let ok = unsafe {
-        openssl_sys::SSL_ctrl(
-            ssl.as_ptr(),
-            SSL_CTRL_GET_PEER_SIGNATURE_NID,
-            0,
-            &mut nid as *mut c_int as *mut c_void,
-        )
+        openssl_sys::SSL_ctrl(ssl.as_ptr(), SSL_CTRL_GET_PEER_SIGNATURE_NID, 0, &mut nid as *mut c_int as *mut c_void)
     };
     (ok > 0 && nid != 0).then(|| Nid::from_raw(nid))
 }
@@ -218,14 +202,7 @@ pub fn peer_signature_type(ssl: &SslRef) -> Option<Nid> {
 /// `SSL_get_secure_renegotiation_support`: always false on TLS 1.3.
 pub fn secure_renegotiation_support(ssl: &SslRef) -> bool {
     // SAFETY: a query ctrl without pointers.
-    unsafe {
-        openssl_sys::SSL_ctrl(
-            ssl.as_ptr(),
-            SSL_CTRL_GET_RI_SUPPORT,
-            0,
-            std::ptr::null_mut(),
-        ) != 0
-    }
+    unsafe { openssl_sys::SSL_ctrl(ssl.as_ptr(), SSL_CTRL_GET_RI_SUPPORT, 0, std::ptr::null_mut()) != 0 }
 }
 
 /// Clears `SSL_MODE_AUTO_RETRY`, so that `SSL_read` returns (WANT_READ) after processing a
@@ -290,23 +267,13 @@ unsafe extern "C" fn message_trampoline(
         // SAFETY: `ssl` is the live SSL OpenSSL is processing; we only read its ex_data.
         // `buf` is valid for `len` bytes during this call and is copied.
         let (ssl, head) = unsafe {
-            let bytes = if buf.is_null() {
-                &[][..]
-            } else {
-                std::slice::from_raw_parts(buf as *const u8, len.min(2))
-            };
+            let bytes = if buf.is_null() { &[][..] } else { std::slice::from_raw_parts(buf as *const u8, len.min(2)) };
             (SslRef::from_ptr(ssl), bytes.to_vec())
         };
         if let Some(log) = ssl.ex_data(index)
             && let Ok(mut log) = log.lock()
         {
-            log.push(TlsMessage {
-                sent: write_p != 0,
-                version,
-                content_type,
-                head,
-                len,
-            });
+            log.push(TlsMessage { sent: write_p != 0, version, content_type, head, len });
         }
     }));
 }
@@ -328,5 +295,24 @@ pub fn attach_message_log(ssl: &mut SslRef, log: MessageLog) -> bool {
             true
         }
         None => false,
+    }
+}
+
+/// OpenSSL's long name of an alert description (`SSL_alert_desc_string_long`), e.g.
+/// "handshake failure" or "unknown CA". OpenSSL 3.0 calls 116 and 109 "unknown"; those get
+/// their RFC 8446 names.
+pub fn alert_description(description: u8) -> String {
+    match description {
+        109 => return "missing extension".into(),
+        116 => return "certificate required".into(),
+        _ => {}
+    }
+    // SAFETY: returns a pointer to a static string owned by libssl (never freed).
+    unsafe {
+        let text = openssl_sys::SSL_alert_desc_string_long(c_int::from(description));
+        if text.is_null() {
+            return "unknown".into();
+        }
+        std::ffi::CStr::from_ptr(text).to_string_lossy().into_owned()
     }
 }

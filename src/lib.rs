@@ -9,23 +9,20 @@
 
 pub mod app;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod credentials;
 pub mod demo;
 mod ffi;
 pub mod lab;
-pub mod names;
 pub mod pipeline;
 pub mod probe;
 pub mod report;
 pub mod sni;
+pub mod transcript;
 pub mod verdict;
 
 /// The version line of `--version`: ours and the OpenSSL we print names like.
 pub fn long_version() -> String {
-    format!(
-        "{} (linked with {})",
-        env!("CARGO_PKG_VERSION"),
-        openssl::version::version()
-    )
+    format!("{} (linked with {})", env!("CARGO_PKG_VERSION"), openssl::version::version())
 }

@@ -6,32 +6,32 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::config::Check;
-use crate::probe;
+use crate::probe::{self, ProbeOptions};
 use crate::verdict::{self, CheckResult};
 
 /// Default number of endpoints probed at once. Probes spend their time waiting on the network,
 /// so this is independent of the core count.
 pub const DEFAULT_JOBS: u16 = 16;
 
+/// Probes and judges one check with s_client's defaults.
+pub fn run_one(check: &Check) -> CheckResult {
+    run_one_with(check, &ProbeOptions::default())
+}
+
 /// Probes and judges one check. Never panics into the caller: a bug in one check becomes that
 /// check's error.
-pub fn run_one(check: &Check) -> CheckResult {
+pub fn run_one_with(check: &Check, options: &ProbeOptions) -> CheckResult {
     if let Some(reason) = &check.preflight_error {
         return verdict::preflight_failed(check, reason);
     }
-    match catch_unwind(AssertUnwindSafe(|| {
-        verdict::assess(check, &probe::probe(check))
-    })) {
+    match catch_unwind(AssertUnwindSafe(|| verdict::assess(check, probe::probe_with(check, options)))) {
         Ok(result) => result,
-        Err(_) => verdict::preflight_failed(
-            check,
-            "internal error while probing (please report this as a bug)",
-        ),
+        Err(_) => verdict::preflight_failed(check, "internal error while probing (please report this as a bug)"),
     }
 }
 
 /// Runs every check with at most `jobs` at once; one slow endpoint delays only its own row.
-pub fn run_all(checks: &[Check], jobs: usize) -> Vec<CheckResult> {
+pub fn run_all(checks: &[Check], jobs: usize, options: &ProbeOptions) -> Vec<CheckResult> {
     let jobs = jobs.clamp(1, checks.len().max(1));
     let next = AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<CheckResult>>> = Mutex::new(vec![None; checks.len()]);
@@ -40,11 +40,9 @@ pub fn run_all(checks: &[Check], jobs: usize) -> Vec<CheckResult> {
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(check) = checks.get(index) else {
-                        break;
-                    };
+                    let Some(check) = checks.get(index) else { break };
                     log::info!("probing {} ({})", check.name, check.target());
-                    let result = run_one(check);
+                    let result = run_one_with(check, options);
                     log::info!(
                         "{}: client_auth={} status={:?}",
                         check.name,
@@ -58,14 +56,10 @@ pub fn run_all(checks: &[Check], jobs: usize) -> Vec<CheckResult> {
             });
         }
     });
-    let slots = slots
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let slots = slots.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     slots
         .into_iter()
         .zip(checks)
-        .map(|(slot, check)| {
-            slot.unwrap_or_else(|| verdict::preflight_failed(check, "internal error: no result"))
-        })
+        .map(|(slot, check)| slot.unwrap_or_else(|| verdict::preflight_failed(check, "internal error: no result")))
         .collect()
 }

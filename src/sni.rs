@@ -50,10 +50,7 @@ mod tests {
 
     #[test]
     fn follows_s_client_rule() {
-        assert_eq!(
-            default_servername("api.partner.example").as_deref(),
-            Some("api.partner.example")
-        );
+        assert_eq!(default_servername("api.partner.example").as_deref(), Some("api.partner.example"));
         assert_eq!(default_servername("localhost"), None);
         assert_eq!(default_servername("127.0.0.1"), None);
         assert_eq!(default_servername("::1"), None);

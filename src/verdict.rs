@@ -2,11 +2,13 @@
 //! expectations and status, in the shape of the JSON report (the stable contract documented
 //! in README.md). No I/O happens here.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::config::{Check, ClientAuthMode};
-use crate::names::DistinguishedName;
+use crate::probe::DistinguishedName;
 use crate::probe::{Attempt, Observation, Outcome, Stage, WithCert};
 
 /// The verdict on client authentication.
@@ -82,30 +84,17 @@ impl AttemptReport {
     fn from_attempt(attempt: &Attempt) -> Self {
         let (accepted, decided_by, alert, error) = match &attempt.outcome {
             Outcome::Accepted(signal) => (Some(true), Some(signal.as_str()), None, None),
-            Outcome::Rejected {
-                stage,
-                alert,
-                error,
-            } => {
+            Outcome::Rejected { stage, alert, error } => {
                 let decided = match stage {
                     Stage::DuringHandshake => "alert_during_handshake",
                     Stage::AfterHandshake => "alert_after_handshake",
                 };
-                (
-                    Some(false),
-                    Some(decided),
-                    alert.clone(),
-                    Some(error.clone()),
-                )
+                (Some(false), Some(decided), alert.clone(), Some(error.clone()))
             }
             Outcome::Failed(err) => (None, None, None, Some(err.to_string())),
         };
         AttemptReport {
-            handshake: if attempt.handshake_completed {
-                "ok"
-            } else {
-                "failed"
-            },
+            handshake: if attempt.handshake_completed { "ok" } else { "failed" },
             accepted,
             decided_by,
             alert,
@@ -167,9 +156,24 @@ pub struct CheckResult {
     pub status: Status,
     pub error: Option<String>,
     pub elapsed_ms: u64,
+    /// The comparison with an operator's s_client transcript (`compare`, `run --compare-dir`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<crate::compare::Comparison>,
+    /// Everything the probe saw, for the s_client-style view (`mtlscheck probe`); not in JSON.
+    #[serde(skip)]
+    pub observation: Option<Arc<Observation>>,
 }
 
 impl CheckResult {
+    /// Attaches a transcript comparison; a difference fails a check that would have passed.
+    pub fn with_comparison(mut self, comparison: crate::compare::Comparison) -> Self {
+        if !comparison.agree && self.status == Status::Pass {
+            self.status = Status::Fail;
+        }
+        self.comparison = Some(comparison);
+        self
+    }
+
     pub fn target(&self) -> String {
         if self.host.contains(':') {
             format!("[{}]:{}", self.host, self.port)
@@ -229,27 +233,25 @@ fn empty_result(check: &Check) -> CheckResult {
         client_cert_types: Vec::new(),
         server_temp_key: None,
         peer_chain: Vec::new(),
-        client_cert_subject: check
-            .identity
-            .as_ref()
-            .map(|i| DistinguishedName::from_name(i.cert.subject_name()).text),
-        client_cert_issuer: check
-            .identity
-            .as_ref()
-            .map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text),
+        client_cert_subject: check.identity.as_ref().map(|i| DistinguishedName::from_name(i.cert.subject_name()).text),
+        client_cert_issuer: check.identity.as_ref().map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text),
         without_cert: AttemptReport::skipped(None),
         with_cert: AttemptReport::skipped(None),
         expectations: Vec::new(),
         status: Status::Error,
         error: None,
         elapsed_ms: 0,
+        comparison: None,
+        observation: None,
     }
 }
 
 /// Decides everything about one probed check.
-pub fn assess(check: &Check, observation: &Observation) -> CheckResult {
+pub fn assess(check: &Check, observation: Observation) -> CheckResult {
+    let observation = Arc::new(observation);
     let mut result = empty_result(check);
     result.address = observation.address.map(|a| a.to_string());
+    result.observation = Some(observation.clone());
     result.elapsed_ms = millis(observation.elapsed);
     let first = &observation.without_cert;
     result.without_cert = AttemptReport::from_attempt(first);
@@ -267,11 +269,7 @@ pub fn assess(check: &Check, observation: &Observation) -> CheckResult {
 
     // Connection facts come from the first connection; the second fills in when the first
     // died before the server said much.
-    let info = first
-        .info
-        .as_ref()
-        .filter(|i| i.protocol.is_some())
-        .or(second.and_then(|a| a.info.as_ref()));
+    let info = first.info.as_ref().filter(|i| i.protocol.is_some()).or(second.and_then(|a| a.info.as_ref()));
     if let Some(info) = info {
         result.protocol = info.protocol.clone();
         result.cipher = info.cipher.clone();
@@ -283,22 +281,15 @@ pub fn assess(check: &Check, observation: &Observation) -> CheckResult {
         result.peer_chain = info
             .peer_chain
             .iter()
-            .map(|c| ChainEntry {
-                subject: c.subject.text.clone(),
-                issuer: c.issuer.text.clone(),
-            })
+            .map(|c| ChainEntry { subject: c.subject.text.clone(), issuer: c.issuer.text.clone() })
             .collect();
     }
 
     // The CertificateRequest as the first connection saw it.
     result.cert_requested = first.cert_requested || second.is_some_and(|a| a.cert_requested);
-    let request_info = [Some(first), second]
-        .into_iter()
-        .flatten()
-        .filter(|a| a.cert_requested)
-        .find_map(|a| a.info.as_ref());
-    let server_ca_names: Vec<DistinguishedName> =
-        request_info.map(|i| i.ca_names.clone()).unwrap_or_default();
+    let request_info =
+        [Some(first), second].into_iter().flatten().filter(|a| a.cert_requested).find_map(|a| a.info.as_ref());
+    let server_ca_names: Vec<DistinguishedName> = request_info.map(|i| i.ca_names.clone()).unwrap_or_default();
     if let Some(info) = request_info {
         result.requested_sigalgs = info.requested_sigalgs.clone();
         result.client_cert_types = info.client_cert_types.clone();
@@ -321,9 +312,7 @@ pub fn assess(check: &Check, observation: &Observation) -> CheckResult {
 
     if check.identity.is_some() && result.cert_requested && result.ca_names_sent {
         let ours = our_ca_names(check);
-        let matched = server_ca_names
-            .iter()
-            .find(|theirs| ours.iter().any(|mine| mine.same_name_as(theirs)));
+        let matched = server_ca_names.iter().find(|theirs| ours.iter().any(|mine| mine.same_name_as(theirs)));
         result.ca_name_match = Some(matched.is_some());
         result.matched_ca_name = matched.map(|n| n.text.clone());
     }

@@ -74,10 +74,8 @@ pub fn name(entries: &[(&str, &str)]) -> Result<X509Name, ErrorStack> {
 }
 
 fn days_from_now(days: i32) -> Result<Asn1Time, ErrorStack> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     Asn1Time::from_unix(now + i64::from(days) * 86_400)
 }
 
@@ -91,27 +89,14 @@ pub fn issue(spec: &CertSpec<'_>) -> Result<Issued, ErrorStack> {
     let serial = Asn1Integer::from_bn(&serial)?;
     builder.set_serial_number(&serial)?;
     builder.set_subject_name(&subject)?;
-    builder.set_issuer_name(
-        spec.issuer
-            .map(|i| i.cert.subject_name())
-            .unwrap_or(&subject),
-    )?;
+    builder.set_issuer_name(spec.issuer.map(|i| i.cert.subject_name()).unwrap_or(&subject))?;
     builder.set_pubkey(&key)?;
-    let (not_before, not_after) = (
-        days_from_now(spec.not_before_days)?,
-        days_from_now(spec.not_after_days)?,
-    );
+    let (not_before, not_after) = (days_from_now(spec.not_before_days)?, days_from_now(spec.not_after_days)?);
     builder.set_not_before(&not_before)?;
     builder.set_not_after(&not_after)?;
     if spec.is_ca {
         builder.append_extension(BasicConstraints::new().critical().ca().build()?)?;
-        builder.append_extension(
-            KeyUsage::new()
-                .critical()
-                .key_cert_sign()
-                .crl_sign()
-                .build()?,
-        )?;
+        builder.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build()?)?;
     } else {
         builder.append_extension(BasicConstraints::new().build()?)?;
     }
@@ -129,10 +114,7 @@ pub fn issue(spec: &CertSpec<'_>) -> Result<Issued, ErrorStack> {
     }
     let signing_key = spec.issuer.map(|i| &i.key).unwrap_or(&key);
     builder.sign(signing_key, MessageDigest::sha256())?;
-    Ok(Issued {
-        cert: builder.build(),
-        key,
-    })
+    Ok(Issued { cert: builder.build(), key })
 }
 
 /// The lab's standard cast: a server CA and server certificate for localhost/127.0.0.1, our
@@ -146,21 +128,9 @@ pub struct LabPki {
     pub other_ca: Issued,
 }
 
-pub const SERVER_CA_SUBJECT: &[(&str, &str)] = &[
-    ("C", "US"),
-    ("O", "mtlscheck lab"),
-    ("CN", "Lab Server Root CA"),
-];
-pub const CLIENT_CA_SUBJECT: &[(&str, &str)] = &[
-    ("C", "CH"),
-    ("O", "Zürich Partner AG"),
-    ("CN", "Lab Client CA"),
-];
-pub const OTHER_CA_SUBJECT: &[(&str, &str)] = &[
-    ("C", "US"),
-    ("O", "Other Org, Inc."),
-    ("CN", "Other Client CA"),
-];
+pub const SERVER_CA_SUBJECT: &[(&str, &str)] = &[("C", "US"), ("O", "mtlscheck lab"), ("CN", "Lab Server Root CA")];
+pub const CLIENT_CA_SUBJECT: &[(&str, &str)] = &[("C", "CH"), ("O", "Zürich Partner AG"), ("CN", "Lab Client CA")];
+pub const OTHER_CA_SUBJECT: &[(&str, &str)] = &[("C", "US"), ("O", "Other Org, Inc."), ("CN", "Other Client CA")];
 
 impl LabPki {
     /// Generates the PKI and writes its PEM files into `dir`.
@@ -171,40 +141,21 @@ impl LabPki {
     }
 
     fn build(dir: &Path) -> Result<LabPki, ErrorStack> {
-        let server_ca = issue(&CertSpec {
-            subject: SERVER_CA_SUBJECT,
-            is_ca: true,
-            ..Default::default()
-        })?;
+        let server_ca = issue(&CertSpec { subject: SERVER_CA_SUBJECT, is_ca: true, ..Default::default() })?;
         let server = issue(&CertSpec {
             subject: &[("CN", "localhost")],
             issuer: Some(&server_ca),
             san: &["localhost", "127.0.0.1", "::1"],
             ..Default::default()
         })?;
-        let client_ca = issue(&CertSpec {
-            subject: CLIENT_CA_SUBJECT,
-            is_ca: true,
-            ..Default::default()
-        })?;
+        let client_ca = issue(&CertSpec { subject: CLIENT_CA_SUBJECT, is_ca: true, ..Default::default() })?;
         let client = issue(&CertSpec {
             subject: &[("O", "Our Company"), ("CN", "our-client")],
             issuer: Some(&client_ca),
             ..Default::default()
         })?;
-        let other_ca = issue(&CertSpec {
-            subject: OTHER_CA_SUBJECT,
-            is_ca: true,
-            ..Default::default()
-        })?;
-        Ok(LabPki {
-            dir: dir.to_path_buf(),
-            server_ca,
-            server,
-            client_ca,
-            client,
-            other_ca,
-        })
+        let other_ca = issue(&CertSpec { subject: OTHER_CA_SUBJECT, is_ca: true, ..Default::default() })?;
+        Ok(LabPki { dir: dir.to_path_buf(), server_ca, server, client_ca, client, other_ca })
     }
 
     fn write(&self) -> std::io::Result<()> {
@@ -232,8 +183,6 @@ pub fn write_certs(path: &Path, certs: &[&X509]) -> std::io::Result<()> {
 }
 
 pub fn write_key(path: &Path, key: &PKey<Private>) -> std::io::Result<()> {
-    let pem = key
-        .private_key_to_pem_pkcs8()
-        .map_err(std::io::Error::other)?;
+    let pem = key.private_key_to_pem_pkcs8().map_err(std::io::Error::other)?;
     std::fs::write(path, pem)
 }

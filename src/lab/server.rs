@@ -134,12 +134,7 @@ impl LabServer {
                 .name(format!("lab-server-{}", addr.port()))
                 .spawn(move || accept_loop(listener, ctx, stop, accepted))?
         };
-        Ok(LabServer {
-            addr,
-            stop,
-            accepted,
-            thread: Some(thread),
-        })
+        Ok(LabServer { addr, stop, accepted, thread: Some(thread) })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -167,12 +162,7 @@ impl Drop for LabServer {
     }
 }
 
-fn accept_loop(
-    listener: TcpListener,
-    ctx: SslContext,
-    stop: Arc<AtomicBool>,
-    accepted: Arc<AtomicUsize>,
-) {
+fn accept_loop(listener: TcpListener, ctx: SslContext, stop: Arc<AtomicBool>, accepted: Arc<AtomicUsize>) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
@@ -180,9 +170,7 @@ fn accept_loop(
         let Ok(stream) = stream else { continue };
         accepted.fetch_add(1, Ordering::Relaxed);
         let ctx = ctx.clone();
-        let _ = std::thread::Builder::new()
-            .name("lab-conn".into())
-            .spawn(move || serve(stream, &ctx));
+        let _ = std::thread::Builder::new().name("lab-conn".into()).spawn(move || serve(stream, &ctx));
     }
 }
 

@@ -2,11 +2,11 @@
 
 use openssl::nid::Nid;
 use openssl::pkey::Id;
-use openssl::ssl::SslRef;
+use openssl::ssl::{SslRef, SslVersion};
 use openssl::x509::X509Ref;
 
+use super::names::{DistinguishedName, NameOpt};
 use crate::ffi::{self, SigAlg};
-use crate::names::DistinguishedName;
 
 /// One certificate of the server's chain, as s_client's "Certificate chain" lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,14 +23,14 @@ pub struct PeerCert {
 }
 
 impl PeerCert {
-    fn from_x509(cert: &X509Ref) -> Self {
+    fn from_x509(cert: &X509Ref, nameopt: NameOpt) -> Self {
         let (key_type, key_bits) = cert
             .public_key()
             .map(|key| (nid_short_name(Nid::from_raw(key.id().as_raw())), key.bits()))
             .unwrap_or_default();
         PeerCert {
-            subject: DistinguishedName::from_name(cert.subject_name()),
-            issuer: DistinguishedName::from_name(cert.issuer_name()),
+            subject: DistinguishedName::with_nameopt(cert.subject_name(), nameopt),
+            issuer: DistinguishedName::with_nameopt(cert.issuer_name(), nameopt),
             key_type,
             key_bits,
             signature_algorithm: nid_short_name(cert.signature_algorithm().object().nid()),
@@ -61,12 +61,21 @@ pub struct HandshakeInfo {
     pub server_temp_key: Option<String>,
     pub secure_renegotiation: bool,
     pub alpn: Option<String>,
+    /// The leaf as s_client's "Server certificate" block shows it.
+    pub server_cert: Option<PeerCert>,
+    pub server_cert_pem: Option<String>,
+    /// `SSL_SESSION_print` output (s_client prints it for TLS 1.2 and older).
+    pub session_text: Option<String>,
+    /// s_client's `SSL_version(s) == TLS1_3_VERSION` test, which also holds when the handshake
+    /// died before the ServerHello (the client's maximum is still set).
+    pub tls13_branch: bool,
 }
 
 impl HandshakeInfo {
-    pub fn collect(ssl: &SslRef) -> Self {
+    pub fn collect(ssl: &SslRef, nameopt: NameOpt) -> Self {
         let cipher = ssl.current_cipher();
         let verify = ssl.verify_result();
+        let peer = ssl.peer_certificate();
         HandshakeInfo {
             protocol: cipher.map(|_| ssl.version_str().to_string()),
             cipher: cipher.map(|c| c.name().to_string()),
@@ -75,41 +84,34 @@ impl HandshakeInfo {
             verify_error: verify.error_string().to_string(),
             peer_chain: ssl
                 .peer_cert_chain()
-                .map(|chain| chain.iter().map(PeerCert::from_x509).collect())
+                .map(|chain| chain.iter().map(|cert| PeerCert::from_x509(cert, nameopt)).collect())
                 .unwrap_or_default(),
             server_public_key_bits: ssl
                 .peer_certificate()
                 .and_then(|cert| cert.public_key().ok())
                 .map(|key| key.bits()),
-            ca_names: ffi::peer_ca_names(ssl)
-                .iter()
-                .map(|n| DistinguishedName::from_name(n))
-                .collect(),
-            client_cert_types: ffi::client_cert_types(ssl)
-                .into_iter()
-                .map(cert_type_name)
-                .collect(),
-            requested_sigalgs: ffi::requested_sigalgs(ssl)
-                .iter()
-                .map(format_sigalg)
-                .collect(),
+            ca_names: ffi::peer_ca_names(ssl).iter().map(|n| DistinguishedName::with_nameopt(n, nameopt)).collect(),
+            client_cert_types: ffi::client_cert_types(ssl).into_iter().map(cert_type_name).collect(),
+            requested_sigalgs: ffi::requested_sigalgs(ssl).iter().map(format_sigalg).collect(),
             shared_sigalgs: ffi::shared_sigalgs(ssl).iter().map(format_sigalg).collect(),
             peer_signing_digest: ffi::peer_signature_digest(ssl).map(nid_short_name),
-            peer_signature_type: ffi::peer_signature_type(ssl)
-                .map(|nid| sig_type(nid).unwrap_or("(null)").to_string()),
+            peer_signature_type: ffi::peer_signature_type(ssl).map(|nid| sig_type(nid).unwrap_or("(null)").to_string()),
             server_temp_key: server_temp_key(ssl),
             secure_renegotiation: ffi::secure_renegotiation_support(ssl),
-            alpn: ssl
-                .selected_alpn_protocol()
-                .map(|p| String::from_utf8_lossy(p).into_owned()),
+            alpn: ssl.selected_alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
+            server_cert: peer.as_ref().map(|cert| PeerCert::from_x509(cert, nameopt)),
+            server_cert_pem: peer
+                .as_ref()
+                .and_then(|cert| cert.to_pem().ok())
+                .map(|pem| String::from_utf8_lossy(&pem).into_owned()),
+            session_text: ffi::session_text(ssl),
+            tls13_branch: ssl.version2().is_none_or(|v| v == SslVersion::TLS1_3),
         }
     }
 }
 
 fn nid_short_name(nid: Nid) -> String {
-    nid.short_name()
-        .map(str::to_string)
-        .unwrap_or_else(|_| format!("NID {}", nid.as_raw()))
+    nid.short_name().map(str::to_string).unwrap_or_else(|_| format!("NID {}", nid.as_raw()))
 }
 
 /// s_client's `get_sigtype`.
@@ -141,9 +143,7 @@ fn format_sigalg(alg: &SigAlg) -> String {
         return name.to_string();
     }
     let sign = sig_type(alg.sign_nid);
-    let mut text = sign
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("0x{:02X}", alg.raw_sign));
+    let mut text = sign.map(str::to_string).unwrap_or_else(|| format!("0x{:02X}", alg.raw_sign));
     if alg.hash_nid != Nid::UNDEF {
         text.push('+');
         text.push_str(&nid_short_name(alg.hash_nid));
@@ -185,9 +185,6 @@ fn server_temp_key(ssl: &SslRef) -> Option<String> {
                 .unwrap_or_else(|| "NONE".into());
             format!("ECDH, {curve}, {bits} bits")
         }
-        other => format!(
-            "{}, {bits} bits",
-            nid_short_name(Nid::from_raw(other.as_raw()))
-        ),
+        other => format!("{}, {bits} bits", nid_short_name(Nid::from_raw(other.as_raw()))),
     })
 }

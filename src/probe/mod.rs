@@ -4,7 +4,9 @@
 //! This is the only module that talks to the network and the only user of `ffi`.
 
 mod info;
+mod names;
 mod net;
+mod trace;
 
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
@@ -12,11 +14,12 @@ use std::time::{Duration, Instant};
 
 use openssl::error::ErrorStack;
 use openssl::ssl::{
-    ErrorCode, HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslStream,
-    SslVerifyMode, SslVersion,
+    ErrorCode, HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslStream, SslVerifyMode, SslVersion,
 };
 
 pub use info::{HandshakeInfo, PeerCert};
+pub use names::{DistinguishedName, NameOpt};
+pub use trace::trace_lines;
 
 use crate::config::Check;
 use crate::credentials::ClientIdentity;
@@ -64,18 +67,11 @@ impl fmt::Display for ProbeError {
             ProbeError::Resolve { host, reason } => write!(f, "cannot resolve {host}: {reason}"),
             ProbeError::Connect { addr, reason } => write!(f, "cannot connect to {addr}: {reason}"),
             ProbeError::Timeout { waiting_for, after } => {
-                write!(
-                    f,
-                    "timed out after {} waiting for {waiting_for}",
-                    humantime::format_duration(*after)
-                )
+                write!(f, "timed out after {} waiting for {waiting_for}", humantime::format_duration(*after))
             }
             ProbeError::NotTls { detail } => write!(f, "not a TLS service: {detail}"),
             ProbeError::ClosedBeforeServerHello => {
-                write!(
-                    f,
-                    "the server closed the connection before sending a ServerHello"
-                )
+                write!(f, "the server closed the connection before sending a ServerHello")
             }
             ProbeError::Handshake { detail } => write!(f, "TLS handshake failed: {detail}"),
             ProbeError::Setup { detail } => write!(f, "cannot set up the TLS client: {detail}"),
@@ -140,7 +136,7 @@ pub enum Outcome {
 }
 
 /// One connection: without or with our client certificate.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     pub outcome: Outcome,
     /// Whether the handshake itself (SSL_connect) completed on our side.
@@ -150,6 +146,8 @@ pub struct Attempt {
     pub cert_requested: bool,
     /// We had a certificate loaded when the server asked.
     pub cert_sent: bool,
+    /// How many of `messages` were exchanged before our handshake ended (the rest came after).
+    pub handshake_messages: usize,
     pub info: Option<HandshakeInfo>,
     pub messages: Vec<TlsMessage>,
     pub elapsed: Duration,
@@ -162,6 +160,7 @@ impl Attempt {
             handshake_completed: false,
             cert_requested: false,
             cert_sent: false,
+            handshake_messages: 0,
             info: None,
             messages: Vec::new(),
             elapsed: started.elapsed(),
@@ -172,17 +171,13 @@ impl Attempt {
     fn never_reached_tls(&self) -> bool {
         matches!(
             self.outcome,
-            Outcome::Failed(
-                ProbeError::Resolve { .. }
-                    | ProbeError::Connect { .. }
-                    | ProbeError::Timeout { .. }
-            )
+            Outcome::Failed(ProbeError::Resolve { .. } | ProbeError::Connect { .. } | ProbeError::Timeout { .. })
         )
     }
 }
 
 /// Everything the probe saw for one check.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observation {
     pub address: Option<SocketAddr>,
     pub servername: Option<String>,
@@ -192,7 +187,7 @@ pub struct Observation {
     pub elapsed: Duration,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WithCert {
     Done(Attempt),
     /// Not attempted, e.g. because the first connection never reached TLS.
@@ -206,12 +201,19 @@ pub struct ProtocolRange {
     pub max: Option<SslVersion>,
 }
 
-/// Probes one check within its timeout: both connections share one deadline.
-pub fn probe(check: &Check) -> Observation {
-    probe_with(check, ProtocolRange::default())
+/// How to probe, beyond what the check says: s_client's `-tls1_2`/`-tls1_3` and `-nameopt`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProbeOptions {
+    pub protocols: ProtocolRange,
+    pub nameopt: NameOpt,
 }
 
-pub fn probe_with(check: &Check, protocols: ProtocolRange) -> Observation {
+/// Probes one check within its timeout: both connections share one deadline.
+pub fn probe(check: &Check) -> Observation {
+    probe_with(check, &ProbeOptions::default())
+}
+
+pub fn probe_with(check: &Check, options: &ProbeOptions) -> Observation {
     let started = Instant::now();
     let deadline = started + check.timeout;
     let address = match net::resolve(&check.host, check.port, deadline, check.timeout) {
@@ -221,20 +223,17 @@ pub fn probe_with(check: &Check, protocols: ProtocolRange) -> Observation {
                 address: None,
                 servername: check.servername.clone(),
                 without_cert: Attempt::failed(error, started),
-                with_cert: check
-                    .identity
-                    .as_ref()
-                    .map(|_| WithCert::Skipped("the host was not reached".into())),
+                with_cert: check.identity.as_ref().map(|_| WithCert::Skipped("the host was not reached".into())),
                 elapsed: started.elapsed(),
             };
         }
     };
-    let without_cert = attempt(check, address, None, protocols, deadline);
+    let without_cert = attempt(check, address, None, options, deadline);
     let with_cert = check.identity.as_ref().map(|identity| {
         if without_cert.never_reached_tls() {
             WithCert::Skipped("the first connection did not reach TLS".into())
         } else {
-            WithCert::Done(attempt(check, address, Some(identity), protocols, deadline))
+            WithCert::Done(attempt(check, address, Some(identity), options, deadline))
         }
     });
     Observation {
@@ -283,35 +282,24 @@ fn client_ssl(
 }
 
 fn received(messages: &[TlsMessage], content_type: i32, first_byte: u8) -> bool {
-    messages
-        .iter()
-        .any(|m| !m.sent && m.content_type == content_type && m.head.first() == Some(&first_byte))
+    messages.iter().any(|m| !m.sent && m.content_type == content_type && m.head.first() == Some(&first_byte))
 }
 
 fn snapshot(log: &MessageLog) -> Vec<TlsMessage> {
-    log.lock()
-        .map(|messages| messages.clone())
-        .unwrap_or_default()
+    log.lock().map(|messages| messages.clone()).unwrap_or_default()
 }
 
 fn attempt(
     check: &Check,
     address: SocketAddr,
     identity: Option<&ClientIdentity>,
-    protocols: ProtocolRange,
+    options: &ProbeOptions,
     deadline: Instant,
 ) -> Attempt {
     let started = Instant::now();
-    let setup = |err: ErrorStack| {
-        Attempt::failed(
-            ProbeError::Setup {
-                detail: first_error_line(&err),
-            },
-            started,
-        )
-    };
+    let setup = |err: ErrorStack| Attempt::failed(ProbeError::Setup { detail: first_error_line(&err) }, started);
     let log = MessageLog::default();
-    let ctx = match client_context(check, protocols) {
+    let ctx = match client_context(check, options.protocols) {
         Ok(ctx) => ctx,
         Err(err) => return setup(err),
     };
@@ -323,91 +311,64 @@ fn attempt(
         Ok(tcp) => tcp,
         Err(error) => return Attempt::failed(error, started),
     };
-    let mut result = match ssl.connect(tcp) {
+    // What the handshake gave: (outcome, handshake completed, what the SSL showed).
+    let (outcome, completed, info) = match ssl.connect(tcp) {
         Ok(mut stream) => {
-            let info = HandshakeInfo::collect(stream.ssl());
-            let requested = cert_was_requested(&info, &snapshot(&log));
+            let info = HandshakeInfo::collect(stream.ssl(), options.nameopt);
+            let handshake_messages = snapshot(&log).len();
             let tls13 = stream.ssl().version2() == Some(SslVersion::TLS1_3);
-            let outcome = if tls13 && requested {
+            let outcome = if tls13 && cert_was_requested(&info, &snapshot(&log)) {
                 read_after_handshake(&mut stream, &log, deadline)
             } else {
                 Outcome::Accepted(AcceptSignal::Handshake)
             };
-            Attempt {
-                outcome,
-                handshake_completed: true,
-                cert_requested: requested,
-                cert_sent: requested && identity.is_some(),
-                info: Some(info),
-                messages: Vec::new(),
-                elapsed: Duration::ZERO,
-            }
+            (outcome, Some(handshake_messages), info)
         }
         Err(HandshakeError::Failure(mid)) => {
-            let info = HandshakeInfo::collect(mid.ssl());
+            let info = HandshakeInfo::collect(mid.ssl(), options.nameopt);
             let messages = snapshot(&log);
             let requested = cert_was_requested(&info, &messages);
-            let outcome =
-                classify_handshake_failure(mid.error(), &messages, requested, check.timeout);
-            Attempt {
-                outcome,
-                handshake_completed: false,
-                cert_requested: requested,
-                cert_sent: requested && identity.is_some(),
-                info: Some(info),
-                messages: Vec::new(),
-                elapsed: Duration::ZERO,
-            }
+            (classify_handshake_failure(mid.error(), &messages, requested, check.timeout), None, info)
         }
         Err(HandshakeError::WouldBlock(mid)) => {
             // A read timeout surfaces as WANT_READ: the server went quiet mid-handshake.
-            let messages = snapshot(&log);
-            let waiting_for = if received_any_handshake(&messages) {
+            let waiting_for = if received_any_handshake(&snapshot(&log)) {
                 "the rest of the server's TLS handshake"
             } else {
                 "the server's TLS handshake (it accepts TCP but does not answer a ClientHello)"
             };
-            let info = HandshakeInfo::collect(mid.ssl());
-            Attempt {
-                outcome: Outcome::Failed(ProbeError::Timeout {
-                    waiting_for,
-                    after: check.timeout,
-                }),
-                handshake_completed: false,
-                cert_requested: cert_was_requested(&info, &messages),
-                cert_sent: false,
-                info: Some(info),
-                messages: Vec::new(),
-                elapsed: Duration::ZERO,
-            }
+            let timeout = ProbeError::Timeout { waiting_for, after: check.timeout };
+            (Outcome::Failed(timeout), None, HandshakeInfo::collect(mid.ssl(), options.nameopt))
         }
         Err(HandshakeError::SetupFailure(err)) => return setup(err),
     };
-    result.messages = snapshot(&log);
-    result.elapsed = started.elapsed();
-    result
+    let messages = snapshot(&log);
+    let cert_requested = cert_was_requested(&info, &messages);
+    Attempt {
+        outcome,
+        handshake_completed: completed.is_some(),
+        cert_requested,
+        cert_sent: cert_requested && identity.is_some(),
+        handshake_messages: completed.unwrap_or(messages.len()),
+        info: Some(info),
+        messages,
+        elapsed: started.elapsed(),
+    }
 }
 
 fn cert_was_requested(info: &HandshakeInfo, messages: &[TlsMessage]) -> bool {
-    received(messages, CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST)
-        || !info.requested_sigalgs.is_empty()
+    received(messages, CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST) || !info.requested_sigalgs.is_empty()
 }
 
 fn received_any_handshake(messages: &[TlsMessage]) -> bool {
-    messages
-        .iter()
-        .any(|m| !m.sent && m.content_type == CONTENT_HANDSHAKE)
+    messages.iter().any(|m| !m.sent && m.content_type == CONTENT_HANDSHAKE)
 }
 
 /// TLS 1.3 after a CertificateRequest: the server decides about our (absent or present)
 /// certificate only after our handshake has finished. Read until its verdict arrives: a
 /// NewSessionTicket or data means accepted, an alert means refused; only silence lets the
 /// deadline decide.
-fn read_after_handshake(
-    stream: &mut SslStream<TcpStream>,
-    log: &MessageLog,
-    deadline: Instant,
-) -> Outcome {
+fn read_after_handshake(stream: &mut SslStream<TcpStream>, log: &MessageLog, deadline: Instant) -> Outcome {
     // Without auto-retry SSL_read returns after each post-handshake message, so a ticket is
     // seen the moment it arrives instead of after the timeout.
     ffi::clear_auto_retry(stream.ssl());
@@ -447,11 +408,7 @@ fn read_after_handshake(
                         return Outcome::Accepted(AcceptSignal::NoRejectionBeforeTimeout);
                     }
                     let (alert, error) = describe_ssl_error(&err, &snapshot(log));
-                    return Outcome::Rejected {
-                        stage: Stage::AfterHandshake,
-                        alert,
-                        error,
-                    };
+                    return Outcome::Rejected { stage: Stage::AfterHandshake, alert, error };
                 }
             },
         }
@@ -465,26 +422,15 @@ fn classify_handshake_failure(
     budget: Duration,
 ) -> Outcome {
     if err.io_error().is_some_and(is_timeout) {
-        return Outcome::Failed(ProbeError::Timeout {
-            waiting_for: "the server's TLS handshake",
-            after: budget,
-        });
+        return Outcome::Failed(ProbeError::Timeout { waiting_for: "the server's TLS handshake", after: budget });
     }
     let (alert, error) = describe_ssl_error(err, messages);
     if requested {
-        return Outcome::Rejected {
-            stage: Stage::DuringHandshake,
-            alert,
-            error,
-        };
+        return Outcome::Rejected { stage: Stage::DuringHandshake, alert, error };
     }
     let server_hello = received(messages, CONTENT_HANDSHAKE, HANDSHAKE_SERVER_HELLO);
     if !server_hello && alert.is_none() {
-        let reason = err
-            .ssl_error()
-            .and_then(|s| s.errors().first())
-            .and_then(|e| e.reason())
-            .unwrap_or("");
+        let reason = err.ssl_error().and_then(|s| s.errors().first()).and_then(|e| e.reason()).unwrap_or("");
         if reason.contains("wrong version number") || reason.contains("packet length too long") {
             return Outcome::Failed(ProbeError::NotTls {
                 detail: format!("the reply to our ClientHello is not a TLS record ({reason})"),
@@ -499,10 +445,7 @@ fn classify_handshake_failure(
 
 /// The alert text (if the failure was an alert) and the error line for a failed read or
 /// handshake.
-fn describe_ssl_error(
-    err: &openssl::ssl::Error,
-    messages: &[TlsMessage],
-) -> (Option<String>, String) {
+fn describe_ssl_error(err: &openssl::ssl::Error, messages: &[TlsMessage]) -> (Option<String>, String) {
     if let Some(stack) = err.ssl_error() {
         let alert = stack
             .errors()
@@ -566,16 +509,9 @@ pub fn alert_text(description: u8) -> String {
 
 /// The first OpenSSL error as s_client prints it, minus the thread id prefix.
 fn is_timeout(err: &std::io::Error) -> bool {
-    matches!(
-        err.kind(),
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-    )
+    matches!(err.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)
 }
 
 fn first_error_line(stack: &ErrorStack) -> String {
-    stack
-        .errors()
-        .first()
-        .map(|e| e.to_string())
-        .unwrap_or_else(|| stack.to_string())
+    stack.errors().first().map(|e| e.to_string()).unwrap_or_else(|| stack.to_string())
 }

@@ -8,30 +8,14 @@ use std::time::{Duration, Instant};
 use super::ProbeError;
 
 /// Time left until `deadline`, or a timeout error naming what we were waiting for.
-pub fn remaining(
-    deadline: Instant,
-    waiting_for: &'static str,
-    budget: Duration,
-) -> Result<Duration, ProbeError> {
+pub fn remaining(deadline: Instant, waiting_for: &'static str, budget: Duration) -> Result<Duration, ProbeError> {
     let left = deadline.saturating_duration_since(Instant::now());
-    if left < Duration::from_millis(1) {
-        Err(ProbeError::Timeout {
-            waiting_for,
-            after: budget,
-        })
-    } else {
-        Ok(left)
-    }
+    if left < Duration::from_millis(1) { Err(ProbeError::Timeout { waiting_for, after: budget }) } else { Ok(left) }
 }
 
 /// Resolves `host` to its first address. getaddrinfo cannot be cancelled, so it runs on its own
 /// thread and we stop waiting at the deadline (the thread ends on its own later).
-pub fn resolve(
-    host: &str,
-    port: u16,
-    deadline: Instant,
-    budget: Duration,
-) -> Result<SocketAddr, ProbeError> {
+pub fn resolve(host: &str, port: u16, deadline: Instant, budget: Duration) -> Result<SocketAddr, ProbeError> {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         return Ok(SocketAddr::new(ip, port));
     }
@@ -40,57 +24,34 @@ pub fn resolve(
     std::thread::Builder::new()
         .name("resolve".into())
         .spawn(move || {
-            let _ = tx.send(
-                (name.as_str(), port)
-                    .to_socket_addrs()
-                    .map(|addrs| addrs.collect::<Vec<_>>()),
-            );
+            let _ = tx.send((name.as_str(), port).to_socket_addrs().map(|addrs| addrs.collect::<Vec<_>>()));
         })
-        .map_err(|err| ProbeError::Resolve {
-            host: host.to_string(),
-            reason: err.to_string(),
-        })?;
+        .map_err(|err| ProbeError::Resolve { host: host.to_string(), reason: err.to_string() })?;
     let wait = remaining(deadline, "DNS resolution", budget)?;
     match rx.recv_timeout(wait) {
-        Ok(Ok(addrs)) => addrs.into_iter().next().ok_or_else(|| ProbeError::Resolve {
-            host: host.to_string(),
-            reason: "no addresses".into(),
-        }),
-        Ok(Err(err)) => Err(ProbeError::Resolve {
-            host: host.to_string(),
-            reason: resolve_reason(&err),
-        }),
-        Err(_) => Err(ProbeError::Timeout {
-            waiting_for: "DNS resolution",
-            after: budget,
-        }),
+        Ok(Ok(addrs)) => addrs
+            .into_iter()
+            .next()
+            .ok_or_else(|| ProbeError::Resolve { host: host.to_string(), reason: "no addresses".into() }),
+        Ok(Err(err)) => Err(ProbeError::Resolve { host: host.to_string(), reason: resolve_reason(&err) }),
+        Err(_) => Err(ProbeError::Timeout { waiting_for: "DNS resolution", after: budget }),
     }
 }
 
 fn resolve_reason(err: &io::Error) -> String {
     let text = err.to_string();
     // std wraps getaddrinfo's message as "failed to lookup address information: ..."
-    text.strip_prefix("failed to lookup address information: ")
-        .unwrap_or(&text)
-        .to_string()
+    text.strip_prefix("failed to lookup address information: ").unwrap_or(&text).to_string()
 }
 
 /// Connects within the deadline and bounds every later read and write by it too.
-pub fn connect(
-    addr: SocketAddr,
-    deadline: Instant,
-    budget: Duration,
-) -> Result<TcpStream, ProbeError> {
+pub fn connect(addr: SocketAddr, deadline: Instant, budget: Duration) -> Result<TcpStream, ProbeError> {
     let wait = remaining(deadline, "the TCP connection", budget)?;
     let stream = TcpStream::connect_timeout(&addr, wait).map_err(|err| match err.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => ProbeError::Timeout {
-            waiting_for: "the TCP connection",
-            after: budget,
-        },
-        _ => ProbeError::Connect {
-            addr,
-            reason: err.to_string(),
-        },
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+            ProbeError::Timeout { waiting_for: "the TCP connection", after: budget }
+        }
+        _ => ProbeError::Connect { addr, reason: err.to_string() },
     })?;
     let _ = stream.set_nodelay(true);
     set_deadline(&stream, deadline);
@@ -100,9 +61,7 @@ pub fn connect(
 /// Sets the socket's read and write timeouts to the time left (at least 1 ms, since zero means
 /// "block forever" to the OS).
 pub fn set_deadline(stream: &TcpStream, deadline: Instant) {
-    let left = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(1));
+    let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
     let _ = stream.set_read_timeout(Some(left));
     let _ = stream.set_write_timeout(Some(left));
 }

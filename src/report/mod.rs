@@ -2,6 +2,7 @@
 //! [`Report`] built from the verdicts.
 
 mod json;
+mod sclient;
 mod table;
 
 use serde::Serialize;
@@ -9,6 +10,7 @@ use serde::Serialize;
 use crate::verdict::{CheckResult, Status};
 
 pub use json::JsonExporter;
+pub use sclient::{SClientExporter, is_volatile_line, s_client_lines};
 pub use table::TableExporter;
 
 /// The whole report: the JSON document's top level.
@@ -22,11 +24,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(results: Vec<CheckResult>) -> Self {
-        Report {
-            mtlscheck_version: env!("CARGO_PKG_VERSION"),
-            openssl_version: openssl::version::version(),
-            results,
-        }
+        Report { mtlscheck_version: env!("CARGO_PKG_VERSION"), openssl_version: openssl::version::version(), results }
     }
 
     /// True when every check ran and every expectation held.
@@ -47,6 +45,8 @@ pub enum Format {
     Table,
     /// One JSON document (the stable contract described in README.md).
     Json,
+    /// What `openssl s_client` prints for each endpoint, then mtlscheck's verdict.
+    Sclient,
 }
 
 impl Format {
@@ -54,6 +54,7 @@ impl Format {
         match self {
             Format::Table => Box::new(TableExporter::default()),
             Format::Json => Box::new(JsonExporter),
+            Format::Sclient => Box::new(SClientExporter::default()),
         }
     }
 }

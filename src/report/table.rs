@@ -12,17 +12,8 @@ pub struct TableExporter {
     pub unicode: bool,
 }
 
-const HEADER: [&str; 9] = [
-    "check",
-    "target",
-    "TLS",
-    "server verify",
-    "client auth",
-    "CA names",
-    "our CA listed",
-    "with cert",
-    "result",
-];
+const HEADER: [&str; 9] =
+    ["check", "target", "TLS", "server verify", "client auth", "CA names", "our CA listed", "with cert", "result"];
 
 /// Said when a server asks for a certificate without naming CAs.
 pub const NONE_SENT: &str = "none sent: clients may offer any certificate";
@@ -82,11 +73,7 @@ fn with_cert_cell(r: &CheckResult) -> String {
 impl Exporter for TableExporter {
     fn render(&self, report: &Report) -> String {
         let mut table = Table::new();
-        table.load_style(if self.unicode {
-            presets::UTF8_FULL_CONDENSED
-        } else {
-            presets::ASCII_FULL_CONDENSED
-        });
+        table.load_style(if self.unicode { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_FULL_CONDENSED });
         table.set_content_arrangement(ContentArrangement::Dynamic);
         table.set_header(HEADER);
         for r in &report.results {
@@ -114,11 +101,7 @@ fn details(report: &Report) -> String {
     let mut out = String::new();
     for r in &report.results {
         if !r.ca_names.is_empty() {
-            out.push_str(&format!(
-                "\n{} ({}): Acceptable client certificate CA names\n",
-                r.name,
-                r.target()
-            ));
+            out.push_str(&format!("\n{} ({}): Acceptable client certificate CA names\n", r.name, r.target()));
             for name in &r.ca_names {
                 out.push_str(name);
                 out.push('\n');
@@ -133,6 +116,13 @@ fn details(report: &Report) -> String {
             }
         }
     }
+    for r in &report.results {
+        if let Some(comparison) = &r.comparison {
+            out.push_str(&format!("\n{} ({}): compared with {}\n", r.name, r.target(), comparison.transcript_file));
+            out.push_str(&comparison_table(comparison));
+            out.push('\n');
+        }
+    }
     let problems: Vec<String> = report
         .results
         .iter()
@@ -141,13 +131,17 @@ fn details(report: &Report) -> String {
                 .expectations
                 .iter()
                 .filter(|e| !e.ok)
-                .map(|e| {
-                    format!(
-                        "{}: expected {} = {}, got {}",
-                        r.name, e.field, e.expected, e.actual
-                    )
-                })
+                .map(|e| format!("{}: expected {} = {}, got {}", r.name, e.field, e.expected, e.actual))
                 .collect();
+            if let Some(comparison) = r.comparison.as_ref().filter(|c| !c.agree) {
+                let differing: Vec<&str> = comparison.fields.iter().filter(|f| !f.agree).map(|f| f.field).collect();
+                lines.push(format!(
+                    "{}: differs from {}: {}",
+                    r.name,
+                    comparison.transcript_file,
+                    differing.join(", ")
+                ));
+            }
             if let Some(error) = &r.error {
                 lines.push(format!("{}: error: {error}", r.name));
             }
@@ -160,19 +154,32 @@ fn details(report: &Report) -> String {
             out.push_str(&format!("  {line}\n"));
         }
     }
-    let (pass, fail, error) =
-        report
-            .results
-            .iter()
-            .fold((0, 0, 0), |(p, f, e), r| match r.status {
-                Status::Pass => (p + 1, f, e),
-                Status::Fail => (p, f + 1, e),
-                Status::Error => (p, f, e + 1),
-            });
+    let (pass, fail, error) = report.results.iter().fold((0, 0, 0), |(p, f, e), r| match r.status {
+        Status::Pass => (p + 1, f, e),
+        Status::Fail => (p, f + 1, e),
+        Status::Error => (p, f, e + 1),
+    });
     out.push_str(&format!(
         "\n{} checks: {pass} ok, {fail} failed, {error} errors (OpenSSL: {})\n",
         report.results.len(),
         report.openssl_version
     ));
     out
+}
+
+fn comparison_table(comparison: &crate::compare::Comparison) -> String {
+    let mut table = Table::new();
+    table.load_style(presets::ASCII_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_header(["field", "transcript", "live", "agree", "note"]);
+    for f in &comparison.fields {
+        table.add_row(vec![
+            f.field.to_string(),
+            f.transcript.clone(),
+            f.live.clone(),
+            if f.agree { "yes".into() } else { "NO".into() },
+            f.note.clone().unwrap_or_default(),
+        ]);
+    }
+    table.to_string()
 }

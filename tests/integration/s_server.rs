@@ -6,7 +6,7 @@ use mtlscheck::lab::pki::{self, CertSpec};
 use mtlscheck::pipeline::run_one;
 use mtlscheck::verdict::{CheckResult, ClientAuth};
 
-use crate::support::{SServer, SClientView, TestPki, parse_s_client, path_arg, s_client};
+use crate::support::{SClientView, SServer, TestPki, parse_s_client, path_arg, s_client};
 
 /// Probes `server` with mtlscheck (with our certificate) and with s_client (without, as an
 /// operator's first look would), and checks that both saw the same server.
@@ -14,7 +14,10 @@ fn probe_and_compare(pki: &TestPki, server: &SServer) -> (CheckResult, SClientVi
     let result = run_one(&pki.check("s_server", server.port, true));
     let (stdout, stderr) = s_client(pki, server.port, &[]);
     let view = parse_s_client(&stdout);
-    let context = format!("s_server {:?}\n--- s_client stdout\n{stdout}\n--- stderr\n{stderr}\n--- mtlscheck\n{result:#?}", server.args);
+    let context = format!(
+        "s_server {:?}\n--- s_client stdout\n{stdout}\n--- stderr\n{stderr}\n--- mtlscheck\n{result:#?}",
+        server.args
+    );
     assert_eq!(result.ca_names, view.ca_names, "CA names differ\n{context}");
     assert_eq!(result.protocol, view.protocol, "protocol differs\n{context}");
     assert_eq!(result.cipher, view.cipher, "cipher differs\n{context}");
@@ -71,8 +74,10 @@ fn s_server_capital_verify_with_return_error_is_required() {
 fn s_server_no_ca_names_requests_without_names() {
     let pki = TestPki::new();
     for tls in TLS_VERSIONS {
-        let server =
-            SServer::start(&pki, &[tls, "-Verify", "1", "-verify_return_error", "-no_ca_names", "-CAfile", "client-ca.pem"]);
+        let server = SServer::start(
+            &pki,
+            &[tls, "-Verify", "1", "-verify_return_error", "-no_ca_names", "-CAfile", "client-ca.pem"],
+        );
         let (result, view) = probe_and_compare(&pki, &server);
         assert_eq!(result.client_auth, ClientAuth::Required, "{tls}");
         assert!(result.cert_requested && !result.ca_names_sent);
@@ -116,8 +121,11 @@ fn s_server_with_rsa_key_and_intermediate_chain_matches_s_client() {
     pki::write_certs(&pki.path("rsa-leaf.pem"), &[&leaf.cert]).unwrap();
     pki::write_key(&pki.path("rsa-leaf.key"), &leaf.key).unwrap();
     pki::write_certs(&pki.path("rsa-intermediate.pem"), &[&intermediate.cert]).unwrap();
-    let (cert, key, chain) =
-        (path_arg(&pki.path("rsa-leaf.pem")), path_arg(&pki.path("rsa-leaf.key")), path_arg(&pki.path("rsa-intermediate.pem")));
+    let (cert, key, chain) = (
+        path_arg(&pki.path("rsa-leaf.pem")),
+        path_arg(&pki.path("rsa-leaf.key")),
+        path_arg(&pki.path("rsa-intermediate.pem")),
+    );
     for tls in TLS_VERSIONS {
         let server = SServer::start(
             &pki,

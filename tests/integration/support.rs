@@ -19,10 +19,7 @@ pub struct TestPki {
 
 impl TestPki {
     pub fn new() -> TestPki {
-        let dir = tempfile::Builder::new()
-            .prefix("mtlscheck-test-")
-            .tempdir()
-            .expect("temp dir");
+        let dir = tempfile::Builder::new().prefix("mtlscheck-test-").tempdir().expect("temp dir");
         let pki = LabPki::generate(dir.path()).expect("generate PKI");
         TestPki { dir, pki }
     }
@@ -41,18 +38,12 @@ impl TestPki {
     /// A check for 127.0.0.1:`port` built through the real YAML loader, with our client
     /// certificate when `with_cert`.
     pub fn check(&self, name: &str, port: u16, with_cert: bool) -> Check {
-        let credentials = if with_cert {
-            "    cert: client.pem\n    key: client.key\n"
-        } else {
-            ""
-        };
+        let credentials = if with_cert { "    cert: client.pem\n    key: client.key\n" } else { "" };
         let yaml = format!(
             "checks:\n  - name: {name}\n    host: 127.0.0.1\n    port: {port}\n    cacert: server-ca.pem\n    timeout: 5s\n{credentials}"
         );
         self.write("checks.yaml", &yaml);
-        config::load(&self.path("checks.yaml"))
-            .expect("valid test checks")
-            .remove(0)
+        config::load(&self.path("checks.yaml")).expect("valid test checks").remove(0)
     }
 
     pub fn write(&self, file: &str, text: &str) -> PathBuf {
@@ -107,18 +98,10 @@ impl SServer {
             }
         });
         let port = rx.recv_timeout(Duration::from_secs(10)).ok().flatten();
-        let mut server = SServer {
-            child,
-            _stdin: stdin,
-            port: port.unwrap_or(0),
-            args: all,
-        };
+        let mut server = SServer { child, _stdin: stdin, port: port.unwrap_or(0), args: all };
         if port.is_none() {
             server.stop();
-            panic!(
-                "openssl {} did not report its port within 10 s",
-                server.args.join(" ")
-            );
+            panic!("openssl {} did not report its port within 10 s", server.args.join(" "));
         }
         server
     }
@@ -152,10 +135,7 @@ pub fn s_client(pki: &TestPki, port: u16, args: &[&str]) -> (String, String) {
         .current_dir(pki.dir.path())
         .stdin(Stdio::null());
     let output = command.output().expect("run openssl s_client");
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
 /// What `openssl s_client` printed that mtlscheck must agree with.

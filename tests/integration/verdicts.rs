@@ -50,10 +50,7 @@ fn one_way_server_is_none_and_our_certificate_is_not_asked_for() {
         assert_eq!(r.protocol.as_deref(), Some(protocol(tls)));
         assert_eq!(r.verify_code, Some(0));
         assert_eq!(r.with_cert.accepted, Some(true));
-        assert!(
-            r.requested_sigalgs.is_empty(),
-            "no CertificateRequest, so no requested sigalgs"
-        );
+        assert!(r.requested_sigalgs.is_empty(), "no CertificateRequest, so no requested sigalgs");
         assert_eq!(r.status, Status::Pass);
     }
 }
@@ -71,12 +68,7 @@ fn required_server_listing_our_ca_refuses_without_and_accepts_with_our_certifica
         assert_eq!(r.ca_name_match, Some(true));
         assert_eq!(r.matched_ca_name.as_deref(), Some(OUR_CA));
         assert_eq!(r.without_cert.accepted, Some(false));
-        assert_eq!(
-            r.with_cert.accepted,
-            Some(true),
-            "{tls:?}: {:#?}",
-            r.with_cert
-        );
+        assert_eq!(r.with_cert.accepted, Some(true), "{tls:?}: {:#?}", r.with_cert);
         assert!(!r.requested_sigalgs.is_empty());
         match tls {
             // TLS 1.2: the handshake itself fails; TLS 1.3: our handshake completes and the
@@ -84,22 +76,13 @@ fn required_server_listing_our_ca_refuses_without_and_accepts_with_our_certifica
             Tls::V12 => {
                 assert_eq!(r.rejection_stage, Some("during_handshake"));
                 assert_eq!(r.without_cert.handshake, "failed");
-                assert_eq!(
-                    r.without_cert.alert.as_deref(),
-                    Some("sslv3 alert handshake failure")
-                );
-                assert!(
-                    !r.client_cert_types.is_empty(),
-                    "TLS 1.2 CertificateRequest carries types"
-                );
+                assert_eq!(r.without_cert.alert.as_deref(), Some("sslv3 alert handshake failure"));
+                assert!(!r.client_cert_types.is_empty(), "TLS 1.2 CertificateRequest carries types");
             }
             Tls::V13 => {
                 assert_eq!(r.rejection_stage, Some("after_handshake"));
                 assert_eq!(r.without_cert.handshake, "ok");
-                assert_eq!(
-                    r.without_cert.alert.as_deref(),
-                    Some("tlsv13 alert certificate required")
-                );
+                assert_eq!(r.without_cert.alert.as_deref(), Some("tlsv13 alert certificate required"));
                 assert_eq!(r.with_cert.decided_by, Some("session_ticket"));
             }
         }
@@ -133,10 +116,7 @@ fn required_server_without_ca_names_says_none_sent_and_match_is_null() {
         config.ca_names = CaNames::NoneSent;
         let r = probe(&pki, pinned(config, tls), true);
         assert_eq!(r.client_auth, ClientAuth::Required, "{tls:?}: {r:#?}");
-        assert!(
-            r.cert_requested,
-            "requested, proven by the signature algorithms"
-        );
+        assert!(r.cert_requested, "requested, proven by the signature algorithms");
         assert!(!r.ca_names_sent);
         assert!(r.ca_names.is_empty());
         assert_eq!(r.ca_name_match, None);
@@ -153,19 +133,11 @@ fn server_listing_other_cas_does_not_match_and_refuses_our_certificate() {
         config.trusted_client_cas = vec![pki.pki.other_ca.cert.clone()];
         let r = probe(&pki, pinned(config, tls), true);
         assert_eq!(r.client_auth, ClientAuth::Required, "{tls:?}: {r:#?}");
-        assert_eq!(
-            r.ca_names,
-            vec!["C = US, O = \"Other Org, Inc.\", CN = Other Client CA".to_string()]
-        );
+        assert_eq!(r.ca_names, vec!["C = US, O = \"Other Org, Inc.\", CN = Other Client CA".to_string()]);
         assert_eq!(r.ca_name_match, Some(false));
         assert_eq!(r.matched_ca_name, None);
         assert_eq!(r.with_cert.accepted, Some(false));
-        assert_eq!(
-            r.with_cert.alert.as_deref(),
-            Some("tlsv1 alert unknown ca"),
-            "{tls:?}: {:#?}",
-            r.with_cert
-        );
+        assert_eq!(r.with_cert.alert.as_deref(), Some("tlsv1 alert unknown ca"), "{tls:?}: {:#?}", r.with_cert);
     }
 }
 
@@ -174,10 +146,7 @@ fn ca_names_listing_our_ca_among_others_match_by_name() {
     let pki = TestPki::new();
     let mut config = pki.server_config();
     config.client_auth = LabClientAuth::Optional;
-    config.ca_names = CaNames::SubjectsOf(vec![
-        pki.pki.other_ca.cert.clone(),
-        pki.pki.client_ca.cert.clone(),
-    ]);
+    config.ca_names = CaNames::SubjectsOf(vec![pki.pki.other_ca.cert.clone(), pki.pki.client_ca.cert.clone()]);
     let r = probe(&pki, config, true);
     assert_eq!(r.ca_names.len(), 2);
     assert_eq!(r.ca_name_match, Some(true));
@@ -207,14 +176,7 @@ fn tls13_late_rejection_is_caught_in_every_one_of_20_probes() {
     for round in 0..20 {
         let r = run_one(&check);
         assert_eq!(r.client_auth, ClientAuth::Required, "round {round}: {r:#?}");
-        assert_eq!(
-            r.without_cert.decided_by,
-            Some("alert_after_handshake"),
-            "round {round}"
-        );
-        assert_eq!(
-            r.without_cert.alert.as_deref(),
-            Some("tlsv13 alert certificate required")
-        );
+        assert_eq!(r.without_cert.decided_by, Some("alert_after_handshake"), "round {round}");
+        assert_eq!(r.without_cert.alert.as_deref(), Some("tlsv13 alert certificate required"));
     }
 }

@@ -1,0 +1,216 @@
+//! `mtlscheck probe`'s view: what `openssl s_client` (of the linked OpenSSL, 3.0 format) prints
+//! for the same connection, line for line, then mtlscheck's verdict, which s_client lacks.
+//! Values that change from run to run (byte counts, session ids, keys, tickets, times) are left
+//! out rather than printed differently.
+
+use super::{Exporter, Report};
+use crate::probe::{self, Attempt, HandshakeInfo, Observation, WithCert};
+use crate::verdict::{CheckResult, ClientAuth};
+
+#[derive(Default)]
+pub struct SClientExporter {
+    /// Also print the handshake message flow in `curl -v` style.
+    pub trace: bool,
+}
+
+/// Lines of `SSL_SESSION_print` that differ on every connection.
+const VOLATILE_SESSION_PREFIXES: [&str; 5] =
+    ["    Session-ID: ", "    Master-Key: ", "    Resumption PSK: ", "    Start Time: ", "    TLS session ticket:"];
+
+/// Whether a line of s_client output changes from run to run (or depends on timing), so that
+/// neither s_client's nor our output is compared on it.
+pub fn is_volatile_line(line: &str) -> bool {
+    line.starts_with("CONNECTED(")
+        || line.starts_with("SSL handshake has read ")
+        || VOLATILE_SESSION_PREFIXES.iter().any(|p| line.starts_with(p))
+        || is_hex_dump_line(line)
+}
+
+fn is_hex_dump_line(line: &str) -> bool {
+    // "    0000 - 2d a2 31 ..." in the ticket dump.
+    let trimmed = line.trim_start();
+    line.starts_with("    ")
+        && trimmed.len() > 7
+        && trimmed[..4].chars().all(|c| c.is_ascii_hexdigit())
+        && &trimmed[4..7] == " - "
+}
+
+/// s_client's `print_stuff` for one connection, without the volatile lines.
+pub fn s_client_lines(info: &HandshakeInfo) -> Vec<String> {
+    let mut out = Vec::new();
+    if !info.peer_chain.is_empty() {
+        out.push("---".into());
+        out.push("Certificate chain".into());
+        for (index, cert) in info.peer_chain.iter().enumerate() {
+            out.push(format!("{index:2} s:{}", cert.subject.text));
+            out.push(format!("   i:{}", cert.issuer.text));
+            out.push(format!(
+                "   a:PKEY: {}, {} (bit); sigalg: {}",
+                cert.key_type, cert.key_bits, cert.signature_algorithm
+            ));
+            out.push(format!("   v:NotBefore: {}; NotAfter: {}", cert.not_before, cert.not_after));
+        }
+    }
+    out.push("---".into());
+    match (&info.server_cert, &info.server_cert_pem) {
+        (Some(cert), pem) => {
+            out.push("Server certificate".into());
+            if let Some(pem) = pem {
+                out.extend(pem.lines().map(str::to_string));
+            }
+            out.push(format!("subject={}", cert.subject.text));
+            out.push(format!("issuer={}", cert.issuer.text));
+        }
+        (None, _) => out.push("no peer certificate available".into()),
+    }
+    out.push("---".into());
+    if info.ca_names.is_empty() {
+        out.push("No client certificate CA names sent".into());
+    } else {
+        out.push("Acceptable client certificate CA names".into());
+        out.extend(info.ca_names.iter().map(|n| n.text.clone()));
+    }
+    if !info.client_cert_types.is_empty() {
+        out.push(format!("Client Certificate Types: {}", info.client_cert_types.join(", ")));
+    }
+    if !info.requested_sigalgs.is_empty() {
+        out.push(format!("Requested Signature Algorithms: {}", info.requested_sigalgs.join(":")));
+    }
+    if !info.shared_sigalgs.is_empty() {
+        out.push(format!("Shared Requested Signature Algorithms: {}", info.shared_sigalgs.join(":")));
+    }
+    if let Some(digest) = &info.peer_signing_digest {
+        out.push(format!("Peer signing digest: {digest}"));
+    }
+    if let Some(kind) = &info.peer_signature_type {
+        out.push(format!("Peer signature type: {kind}"));
+    }
+    if let Some(key) = &info.server_temp_key {
+        out.push(format!("Server Temp Key: {key}"));
+    }
+    out.push("---".into());
+    if info.verify_code == 0 {
+        out.push("Verification: OK".into());
+    } else {
+        out.push(format!("Verification error: {}", info.verify_error));
+    }
+    out.push("---".into());
+    let cipher = info.cipher.as_deref().unwrap_or("(NONE)");
+    let cipher_version = info.cipher_version.as_deref().unwrap_or("(NONE)");
+    out.push(format!("New, {cipher_version}, Cipher is {cipher}"));
+    if let Some(bits) = info.server_public_key_bits {
+        out.push(format!("Server public key is {bits} bit"));
+    }
+    let renegotiation = if info.secure_renegotiation { "IS" } else { "IS NOT" };
+    out.push(format!("Secure Renegotiation {renegotiation} supported"));
+    out.push("Compression: NONE".into());
+    out.push("Expansion: NONE".into());
+    match &info.alpn {
+        Some(protocol) => out.push(format!("ALPN protocol: {protocol}")),
+        None => out.push("No ALPN negotiated".into()),
+    }
+    if info.tls13_branch {
+        out.push("Early data was not sent".into());
+        out.push(format!("Verify return code: {} ({})", info.verify_code, info.verify_error));
+    } else if let Some(session) = &info.session_text {
+        out.extend(session.lines().filter(|l| !is_volatile_line(l)).map(str::to_string));
+    }
+    out.push("---".into());
+    out
+}
+
+/// The connection whose s_client view is shown: the one with our certificate when we have one
+/// (what `s_client -cert ... -key ...` shows), else the one without.
+fn shown_attempt(observation: &Observation) -> &Attempt {
+    match &observation.with_cert {
+        Some(WithCert::Done(attempt)) if attempt.info.is_some() => attempt,
+        _ => &observation.without_cert,
+    }
+}
+
+fn verdict_lines(r: &CheckResult) -> Vec<String> {
+    let mut out = vec!["mtlscheck verdict".to_string()];
+    let auth = match r.client_auth {
+        ClientAuth::None => "1-way TLS: the server did not ask for a client certificate".to_string(),
+        ClientAuth::Optional => {
+            "2-way TLS, optional: asked for a certificate, accepted the connection without one".into()
+        }
+        ClientAuth::Required => {
+            let when = match r.rejection_stage {
+                Some("after_handshake") => "after the handshake (TLS 1.3)",
+                _ => "during the handshake",
+            };
+            format!("2-way TLS, required: refused the connection without a certificate {when}")
+        }
+        ClientAuth::Error => format!("error: {}", r.error.as_deref().unwrap_or("unknown")),
+    };
+    out.push(format!("Client authentication: {auth}"));
+    let names = match (r.cert_requested, r.ca_names.len()) {
+        (false, _) => "not requested".to_string(),
+        (true, 0) => super::table::NONE_SENT.to_string(),
+        (true, n) => format!("{n} sent"),
+    };
+    out.push(format!("CA names: {names}"));
+    out.push(format!("Without certificate: {}", attempt_summary(&r.without_cert)));
+    if r.client_cert_subject.is_some() {
+        out.push(format!("With our certificate: {}", attempt_summary(&r.with_cert)));
+        let listed = match (r.ca_name_match, &r.matched_ca_name) {
+            (Some(true), Some(name)) => format!("yes, as {name}"),
+            (Some(false), _) => format!(
+                "NO: {} is not among the server's CA names; most clients will not send our certificate",
+                r.client_cert_issuer.as_deref().unwrap_or("our issuer")
+            ),
+            _ => "n/a (no CA names to match)".to_string(),
+        };
+        out.push(format!("Our CA listed: {listed}"));
+    }
+    out.push("---".into());
+    out
+}
+
+fn attempt_summary(a: &crate::verdict::AttemptReport) -> String {
+    let how = a.decided_by.map(|d| format!(" (decided by: {})", d.replace('_', " "))).unwrap_or_default();
+    match (a.handshake, a.accepted) {
+        ("skipped", _) => format!("skipped{}", a.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()),
+        (_, Some(true)) => format!("accepted{how}"),
+        (_, Some(false)) => {
+            format!("refused: {}{how}", a.alert.as_deref().or(a.error.as_deref()).unwrap_or("connection closed"))
+        }
+        _ => format!("error: {}", a.error.as_deref().unwrap_or("unknown")),
+    }
+}
+
+impl Exporter for SClientExporter {
+    fn render(&self, report: &Report) -> String {
+        let mut lines = Vec::new();
+        for r in &report.results {
+            if report.results.len() > 1 {
+                lines.push(format!("=== {} ({})", r.name, r.target()));
+            }
+            if let Some(observation) = &r.observation {
+                if self.trace {
+                    let attempts = [
+                        Some(&observation.without_cert),
+                        match &observation.with_cert {
+                            Some(WithCert::Done(a)) => Some(a),
+                            _ => None,
+                        },
+                    ];
+                    for (label, attempt) in ["without certificate", "with our certificate"].iter().zip(attempts) {
+                        if let Some(attempt) = attempt {
+                            lines.push(format!("* mtlscheck: connection {label}"));
+                            lines.extend(probe::trace_lines(&attempt.messages, attempt.handshake_messages));
+                        }
+                    }
+                }
+                if let Some(info) = &shown_attempt(observation).info {
+                    lines.extend(s_client_lines(info));
+                }
+            }
+            lines.extend(verdict_lines(r));
+        }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        text
+    }
+}
