@@ -12,5 +12,8 @@ mod s_server;
 // The command line: table, JSON keys, exit codes, bad input of every kind.
 mod cli;
 
+// `mtlscheck probe` versus the real s_client, line by line; the transcript parser on real output.
+mod parity;
+
 // Endpoints that are unreachable, silent, not TLS: each check errors within its timeout.
 mod bad_endpoints;
