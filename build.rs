@@ -20,14 +20,15 @@ fn main() {
     let Ok(version) = u64::from_str_radix(raw.trim(), 16) else {
         fail(&format!("cannot parse DEP_OPENSSL_VERSION_NUMBER={raw:?}"));
     };
-    if version < 0x3_00_00_00_0 {
+    // OpenSSL 3 version numbers are 0xMNN00PP0 (major, minor, patch).
+    if version < 0x3000_0000 {
         fail(&format!(
             "mtlscheck needs OpenSSL 3.0 or newer (found version number {raw}); \
              install libssl-dev 3.x or build with --features vendored"
         ));
     }
     println!("cargo:rustc-cfg=ossl300");
-    if version >= 0x3_02_00_00_0 {
+    if version >= 0x3020_0000 {
         println!("cargo:rustc-cfg=ossl320");
     }
 }

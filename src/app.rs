@@ -157,6 +157,9 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
         chain: args.chain.clone(),
         timeout: Some(Timeout(args.timeout)),
         expect: None,
+        http_path: args.http_path.clone(),
+        http_method: args.http_method.clone(),
+        http_host: args.http_host.clone(),
     };
     let check = config::single_check(raw)?;
     let version = match (args.tls1_2, args.tls1_3) {

@@ -159,6 +159,20 @@ pub struct EndpointArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
     pub timeout: std::time::Duration,
 
+    /// After each handshake send `METHOD PATH HTTP/1.1` and read the status: shows servers that
+    /// ask for a certificate only for some paths (TLS 1.2 renegotiation, TLS 1.3 post-handshake
+    /// auth) or enforce it at the HTTP layer (nginx's 400, a 403).
+    #[arg(long, value_name = "PATH")]
+    pub http_path: Option<String>,
+
+    /// HTTP method for --http-path.
+    #[arg(long, value_name = "METHOD", requires = "http_path")]
+    pub http_method: Option<String>,
+
+    /// Host header for --http-path (default: the SNI, else the host).
+    #[arg(long, value_name = "HOST", requires = "http_path")]
+    pub http_host: Option<String>,
+
     /// How names are printed (s_client -nameopt). `default` is the linked OpenSSL's default.
     #[arg(long, value_enum, default_value = "default")]
     pub nameopt: crate::probe::NameOpt,

@@ -26,6 +26,10 @@ pub enum ClientAuthMode {
     Optional,
     /// 2-way TLS: a connection without a certificate is refused.
     Required,
+    /// The server asks only after the handshake (TLS 1.2 renegotiation or TLS 1.3
+    /// post-handshake authentication), e.g. for some paths; needs `http_path`.
+    #[serde(rename = "post-handshake")]
+    PostHandshake,
 }
 
 impl ClientAuthMode {
@@ -34,6 +38,7 @@ impl ClientAuthMode {
             ClientAuthMode::None => "none",
             ClientAuthMode::Optional => "optional",
             ClientAuthMode::Required => "required",
+            ClientAuthMode::PostHandshake => "post-handshake",
         }
     }
 }
@@ -99,6 +104,9 @@ pub struct RawCheck {
     pub chain: Option<PathBuf>,
     pub timeout: Option<Timeout>,
     pub expect: Option<Expectations>,
+    pub http_path: Option<String>,
+    pub http_method: Option<String>,
+    pub http_host: Option<String>,
 }
 
 impl RawCheck {
@@ -117,6 +125,9 @@ impl RawCheck {
             chain: self.chain.or(d.chain),
             timeout: self.timeout.or(d.timeout),
             expect: self.expect.or(d.expect),
+            http_path: self.http_path.or(d.http_path),
+            http_method: self.http_method.or(d.http_method),
+            http_host: self.http_host.or(d.http_host),
         }
     }
 }
@@ -144,6 +155,8 @@ pub struct Check {
     pub identity: Option<ClientIdentity>,
     pub timeout: Duration,
     pub expect: Expectations,
+    /// The HTTP request sent after each handshake, when the check has `http_path`.
+    pub http: Option<HttpRequest>,
     /// A problem found before any network traffic that makes this check an error without
     /// stopping the others (e.g. a key that does not match its certificate).
     pub preflight_error: Option<String>,
@@ -158,6 +171,15 @@ impl Check {
             format!("{}:{}", self.host, self.port)
         }
     }
+}
+
+/// One HTTP/1.1 request sent after the handshake (with `Connection: close`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub path: String,
+    /// The `Host` header: `http_host`, else the SNI, else the host.
+    pub host: String,
 }
 
 /// Why a checks file cannot be used. Nothing is probed when this happens (exit code 2).
@@ -259,6 +281,22 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
             String::new()
         }
     };
+    if let Some(path) = &raw.http_path
+        && !path.starts_with('/')
+    {
+        problems.push(format!("{label}: `http_path` must start with `/` (e.g. /secure)"));
+    }
+    if raw.http_path.is_none() && (raw.http_method.is_some() || raw.http_host.is_some()) {
+        problems.push(format!("{label}: `http_method`/`http_host` need `http_path`"));
+    }
+    if let Some(method) = &raw.http_method
+        && (method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        problems.push(format!("{label}: `http_method` must be an upper-case HTTP method such as GET or HEAD"));
+    }
+    if [&raw.http_path, &raw.http_host].iter().any(|v| v.as_ref().is_some_and(|v| v.contains(['\r', '\n', ' ']))) {
+        problems.push(format!("{label}: `http_path` and `http_host` cannot contain spaces or line breaks"));
+    }
     if raw.port == Some(0) {
         problems.push(format!("{label}: `port` must be between 1 and 65535"));
     }
@@ -316,6 +354,14 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
         Some(explicit) => Some(explicit),
         None => sni::default_servername(&host),
     };
+    let http = match raw.http_path {
+        Some(path) => Some(HttpRequest {
+            method: raw.http_method.unwrap_or_else(|| "GET".into()),
+            host: raw.http_host.or_else(|| servername.clone()).unwrap_or_else(|| host.clone()),
+            path,
+        }),
+        None => None,
+    };
     Ok(Check {
         name,
         host,
@@ -326,6 +372,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
         identity,
         timeout: raw.timeout.map(|t| t.0).unwrap_or(DEFAULT_TIMEOUT),
         expect: raw.expect.unwrap_or_default(),
+        http,
         preflight_error,
     })
 }
@@ -337,15 +384,33 @@ fn strip_brackets(host: &str) -> &str {
 /// Rewrites serde_yaml's message as `file:line:column: what`, and adds the closest valid name
 /// to an unknown-field error.
 fn describe_yaml_error(file: &str, err: &serde_yaml::Error) -> String {
-    let message = err.to_string();
-    // serde_yaml appends " at line L column C"; we put the location in front instead.
-    let (what, location) = match (err.location(), message.rfind(" at line ")) {
-        (Some(loc), Some(cut)) => (message[..cut].to_string(), format!(":{}:{}", loc.line(), loc.column())),
-        (Some(loc), None) => (message.clone(), format!(":{}:{}", loc.line(), loc.column())),
-        (None, _) => (message.clone(), String::new()),
-    };
+    let location = err.location().map(|loc| format!(":{}:{}", loc.line(), loc.column())).unwrap_or_default();
+    // serde_yaml repeats the position as " at line L column C" inside the message; it is in
+    // front already.
+    let what = strip_positions(&err.to_string());
     let hint = unknown_field_hint(&what).map(|h| format!("; {h}")).unwrap_or_default();
     format!("{file}{location}: {what}{hint}")
+}
+
+/// Removes every " at line L column C" from a message.
+fn strip_positions(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find(" at line ") {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start + " at line ".len()..];
+        let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let after_line = &tail[digits(tail)..];
+        match after_line.strip_prefix(" column ") {
+            Some(col) => rest = &col[digits(col)..],
+            None => {
+                out.push_str(" at line ");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// For serde's "unknown field `x`, expected one of `a`, `b`" message, suggests the closest name.
@@ -407,6 +472,24 @@ mod tests {
         );
         let checks = err.expect("no credential files are read for this check");
         assert!(checks[0].identity.is_none());
+    }
+
+    #[test]
+    fn yaml_syntax_errors_give_the_position_once() {
+        let err = parse_str("checks:\n  - name: \"a\n").unwrap_err().to_string();
+        assert!(err.starts_with("checks.yaml:"), "{err}");
+        assert!(!err.contains(" at line "), "{err}");
+    }
+
+    #[test]
+    fn http_fields_are_validated() {
+        let err = parse_str("checks:\n  - {name: a, host: x.example, http_path: secure}\n").unwrap_err();
+        assert!(err.to_string().contains("must start with `/`"), "{err}");
+        let err = parse_str("checks:\n  - {name: a, host: x.example, http_method: GET}\n").unwrap_err();
+        assert!(err.to_string().contains("need `http_path`"), "{err}");
+        let checks = parse_str("checks:\n  - {name: a, host: x.example, http_path: /s}\n").unwrap();
+        let http = checks[0].http.as_ref().unwrap();
+        assert_eq!((http.method.as_str(), http.host.as_str()), ("GET", "x.example"));
     }
 
     #[test]

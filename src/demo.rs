@@ -16,6 +16,7 @@ struct Scenario {
     comment: &'static str,
     expect_client_auth: &'static str,
     expect_ca_name_match: Option<bool>,
+    http_path: Option<&'static str>,
     server: LabServerConfig,
 }
 
@@ -32,6 +33,8 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
     };
     let mut wrong_ca = with_auth(LabClientAuth::Required);
     wrong_ca.trusted_client_cas = vec![pki.other_ca.cert.clone()];
+    let mut at_http = with_auth(LabClientAuth::Optional);
+    at_http.http_requires_cert = true;
     let mut no_names = with_auth(LabClientAuth::Required);
     no_names.ca_names = CaNames::NoneSent;
     vec![
@@ -40,6 +43,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "1-way TLS: the server never asks for a client certificate",
             expect_client_auth: "none",
             expect_ca_name_match: None,
+            http_path: None,
             server: base(),
         },
         Scenario {
@@ -47,6 +51,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way required, TLS 1.3: the refusal (alert 116) arrives after the handshake",
             expect_client_auth: "required",
             expect_ca_name_match: Some(true),
+            http_path: None,
             server: with_auth(LabClientAuth::Required).tls13_only(),
         },
         Scenario {
@@ -54,6 +59,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way required, TLS 1.2: the handshake itself fails without a certificate",
             expect_client_auth: "required",
             expect_ca_name_match: Some(true),
+            http_path: None,
             server: with_auth(LabClientAuth::Required).tls12_only(),
         },
         Scenario {
@@ -61,6 +67,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way optional: asks, but lets clients in without a certificate",
             expect_client_auth: "optional",
             expect_ca_name_match: Some(true),
+            http_path: None,
             server: with_auth(LabClientAuth::Optional),
         },
         Scenario {
@@ -68,6 +75,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way required, but no CA names sent: clients may offer any certificate",
             expect_client_auth: "required",
             expect_ca_name_match: None,
+            http_path: None,
             server: no_names,
         },
         Scenario {
@@ -75,7 +83,17 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way required, CA names without our CA: clients will not send our certificate",
             expect_client_auth: "required",
             expect_ca_name_match: Some(false),
+            http_path: None,
             server: wrong_ca,
+        },
+        Scenario {
+            name: "required-at-http",
+            comment: "2-way, enforced at the HTTP layer like nginx `ssl_verify_client on`: the handshake \
+                      succeeds without a certificate, the request gets 400",
+            expect_client_auth: "required",
+            expect_ca_name_match: Some(true),
+            http_path: Some("/"),
+            server: at_http,
         },
     ]
 }
@@ -92,6 +110,9 @@ fn checks_yaml(scenarios: &[(Scenario, LabServer)]) -> String {
         let _ = writeln!(yaml, "  - name: {}", scenario.name);
         let _ = writeln!(yaml, "    host: 127.0.0.1");
         let _ = writeln!(yaml, "    port: {}", server.port());
+        if let Some(path) = scenario.http_path {
+            let _ = writeln!(yaml, "    http_path: {path}             # send GET {path} after each handshake");
+        }
         let _ = writeln!(yaml, "    expect:");
         let _ = writeln!(yaml, "      client_auth: {}", scenario.expect_client_auth);
         if let Some(matched) = scenario.expect_ca_name_match {

@@ -38,6 +38,7 @@ unsafe extern "C" {
         rsig: *mut c_uchar,
         rhash: *mut c_uchar,
     ) -> c_int;
+    fn SSL_set_post_handshake_auth(s: *mut SSL, val: c_int);
     fn SSL_get_peer_signature_type_nid(s: *const SSL, pnid: *mut c_int) -> c_int;
     fn SSL_SESSION_print(bp: *mut BIO, ses: *const openssl_sys::SSL_SESSION) -> c_int;
     fn X509_NAME_print_ex(out: *mut BIO, nm: *const X509_NAME, indent: c_int, flags: c_ulong) -> c_int;
@@ -203,6 +204,13 @@ pub fn peer_signature_type(ssl: &SslRef) -> Option<Nid> {
 pub fn secure_renegotiation_support(ssl: &SslRef) -> bool {
     // SAFETY: a query ctrl without pointers.
     unsafe { openssl_sys::SSL_ctrl(ssl.as_ptr(), SSL_CTRL_GET_RI_SUPPORT, 0, std::ptr::null_mut()) != 0 }
+}
+
+/// Offers TLS 1.3 post-handshake authentication (the `post_handshake_auth` extension), so a
+/// server can ask for a certificate after the handshake, e.g. for one path. Call before connect.
+pub fn enable_post_handshake_auth(ssl: &mut SslRef) {
+    // SAFETY: sets a flag on a live SSL we hold mutably.
+    unsafe { SSL_set_post_handshake_auth(ssl.as_ptr(), 1) };
 }
 
 /// Clears `SSL_MODE_AUTO_RETRY`, so that `SSL_read` returns (WANT_READ) after processing a

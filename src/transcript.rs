@@ -102,9 +102,10 @@ pub fn parse(text: &str) -> Result<Transcript, ParseError> {
         }
         if let Some((subject, issuer)) = chain_entry(line, lines.get(index + 1).copied()) {
             t.chain.push((subject, issuer));
-        } else if line.starts_with("Requested Signature Algorithms:") || line.starts_with("Client Certificate Types:") {
-            t.cert_requested = Some(true);
-        } else if line.starts_with("<<< ") && line.ends_with("CertificateRequest") {
+        } else if line.starts_with("Requested Signature Algorithms:")
+            || line.starts_with("Client Certificate Types:")
+            || (line.starts_with("<<< ") && line.ends_with("CertificateRequest"))
+        {
             t.cert_requested = Some(true);
         } else if let Some(rest) = line.strip_prefix("New, ").or_else(|| line.strip_prefix("Reused, ")) {
             if let Some((version, cipher)) = rest.split_once(", Cipher is ") {

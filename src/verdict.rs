@@ -18,6 +18,9 @@ pub enum ClientAuth {
     None,
     Optional,
     Required,
+    /// Asked only after the handshake (renegotiation or TLS 1.3 post-handshake auth).
+    #[serde(rename = "post-handshake")]
+    PostHandshake,
     Error,
 }
 
@@ -27,6 +30,7 @@ impl ClientAuth {
             ClientAuth::None => "none",
             ClientAuth::Optional => "optional",
             ClientAuth::Required => "required",
+            ClientAuth::PostHandshake => "post-handshake",
             ClientAuth::Error => "error",
         }
     }
@@ -36,6 +40,7 @@ impl ClientAuth {
             ClientAuthMode::None => ClientAuth::None,
             ClientAuthMode::Optional => ClientAuth::Optional,
             ClientAuthMode::Required => ClientAuth::Required,
+            ClientAuthMode::PostHandshake => ClientAuth::PostHandshake,
         }
     }
 }
@@ -66,6 +71,9 @@ pub struct AttemptReport {
     pub decided_by: Option<&'static str>,
     pub alert: Option<String>,
     pub error: Option<String>,
+    /// With `http_path`: the response status, and its status line.
+    pub http_status: Option<u16>,
+    pub http_status_line: Option<String>,
     pub elapsed_ms: Option<u64>,
 }
 
@@ -77,6 +85,8 @@ impl AttemptReport {
             decided_by: None,
             alert: None,
             error: reason,
+            http_status: None,
+            http_status_line: None,
             elapsed_ms: None,
         }
     }
@@ -99,6 +109,8 @@ impl AttemptReport {
             decided_by,
             alert,
             error,
+            http_status: attempt.http.as_ref().map(|h| h.status),
+            http_status_line: attempt.http.as_ref().map(|h| h.status_line.clone()),
             elapsed_ms: Some(millis(attempt.elapsed)),
         }
     }
@@ -107,7 +119,10 @@ impl AttemptReport {
     pub fn summary(&self) -> String {
         match (self.handshake, self.accepted) {
             ("skipped", _) => "skipped".into(),
-            (_, Some(true)) => "ok".into(),
+            (_, Some(true)) => match self.http_status {
+                Some(status) => format!("ok (HTTP {status})"),
+                None => "ok".into(),
+            },
             (_, Some(false)) => self.alert.clone().unwrap_or_else(|| "refused".into()),
             _ => format!("error: {}", self.error.clone().unwrap_or_default()),
         }
@@ -134,7 +149,13 @@ pub struct CheckResult {
     pub client_auth: ClientAuth,
     /// For "required": whether the refusal came during the handshake or after it (TLS 1.3).
     pub rejection_stage: Option<&'static str>,
+    /// For "required" and "post-handshake": "handshake" (a TLS alert) or "http" (the server
+    /// finished the handshake without a certificate but refused the request: nginx's 400, 403).
+    pub enforced_at: Option<&'static str>,
+    /// A CertificateRequest arrived (during or after the handshake).
     pub cert_requested: bool,
+    /// It arrived only after the handshake, while reading the HTTP response.
+    pub cert_requested_after_handshake: bool,
     pub ca_names_sent: bool,
     pub ca_names: Vec<String>,
     pub ca_name_match: Option<bool>,
@@ -155,6 +176,8 @@ pub struct CheckResult {
     pub expectations: Vec<ExpectationResult>,
     pub status: Status,
     pub error: Option<String>,
+    /// Advice about what this probe could not see (e.g. "set http_path").
+    pub notes: Vec<String>,
     pub elapsed_ms: u64,
     /// The comparison with an operator's s_client transcript (`compare`, `run --compare-dir`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -220,7 +243,9 @@ fn empty_result(check: &Check) -> CheckResult {
         address: None,
         client_auth: ClientAuth::Error,
         rejection_stage: None,
+        enforced_at: None,
         cert_requested: false,
+        cert_requested_after_handshake: false,
         ca_names_sent: false,
         ca_names: Vec::new(),
         ca_name_match: None,
@@ -240,6 +265,7 @@ fn empty_result(check: &Check) -> CheckResult {
         expectations: Vec::new(),
         status: Status::Error,
         error: None,
+        notes: Vec::new(),
         elapsed_ms: 0,
         comparison: None,
         observation: None,
@@ -258,7 +284,7 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     let second = match &observation.with_cert {
         Some(WithCert::Done(attempt)) => {
             result.with_cert = AttemptReport::from_attempt(attempt);
-            Some(attempt)
+            Some(attempt.as_ref())
         }
         Some(WithCert::Skipped(reason)) => {
             result.with_cert = AttemptReport::skipped(Some(reason.clone()));
@@ -286,10 +312,16 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     }
 
     // The CertificateRequest as the first connection saw it.
-    result.cert_requested = first.cert_requested || second.is_some_and(|a| a.cert_requested);
-    let request_info =
-        [Some(first), second].into_iter().flatten().filter(|a| a.cert_requested).find_map(|a| a.info.as_ref());
-    let server_ca_names: Vec<DistinguishedName> = request_info.map(|i| i.ca_names.clone()).unwrap_or_default();
+    let attempts = || [Some(first), second].into_iter().flatten();
+    let during = attempts().any(|a| a.cert_requested);
+    let late = attempts().any(|a| a.late_cert_request);
+    result.cert_requested = during || late;
+    result.cert_requested_after_handshake = late && !during;
+    let request_info = attempts().filter(|a| a.cert_requested).find_map(|a| a.info.as_ref());
+    let server_ca_names: Vec<DistinguishedName> = match request_info {
+        Some(info) => info.ca_names.clone(),
+        None => attempts().find(|a| a.late_cert_request).map(|a| a.late_ca_names.clone()).unwrap_or_default(),
+    };
     if let Some(info) = request_info {
         result.requested_sigalgs = info.requested_sigalgs.clone();
         result.client_cert_types = info.client_cert_types.clone();
@@ -297,17 +329,27 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     result.ca_names_sent = !server_ca_names.is_empty();
     result.ca_names = server_ca_names.iter().map(|n| n.text.clone()).collect();
 
+    let refused_at_http = http_refused_without_cert(first, second);
     result.client_auth = match &first.outcome {
         Outcome::Failed(err) => {
             result.error = Some(err.to_string());
             ClientAuth::Error
         }
-        _ if !first.cert_requested => ClientAuth::None,
-        Outcome::Accepted(_) => ClientAuth::Optional,
+        _ if !first.cert_requested && !result.cert_requested_after_handshake => ClientAuth::None,
         Outcome::Rejected { stage, .. } => {
             result.rejection_stage = Some(stage.as_str());
+            result.enforced_at = Some("handshake");
+            if first.cert_requested { ClientAuth::Required } else { ClientAuth::PostHandshake }
+        }
+        Outcome::Accepted(_) if !first.cert_requested => {
+            result.enforced_at = refused_at_http.then_some("http");
+            ClientAuth::PostHandshake
+        }
+        Outcome::Accepted(_) if refused_at_http => {
+            result.enforced_at = Some("http");
             ClientAuth::Required
         }
+        Outcome::Accepted(_) => ClientAuth::Optional,
     };
 
     if check.identity.is_some() && result.cert_requested && result.ca_names_sent {
@@ -317,6 +359,21 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         result.matched_ca_name = matched.map(|n| n.text.clone());
     }
 
+    if check.http.is_none() {
+        match result.client_auth {
+            ClientAuth::Optional => result.notes.push(
+                "accepted without a certificate at the TLS layer; servers such as nginx (ssl_verify_client on) \
+                 refuse at the HTTP layer instead: set http_path to see it"
+                    .into(),
+            ),
+            ClientAuth::None => result.notes.push(
+                "no certificate was asked for during the handshake; servers may ask only for some paths \
+                 (Apache <Location>, IIS): set http_path to a protected path to see it"
+                    .into(),
+            ),
+            _ => {}
+        }
+    }
     result.expectations = expectations(check, &result);
     result.status = if result.client_auth == ClientAuth::Error {
         Status::Error
@@ -326,6 +383,18 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         Status::Fail
     };
     result
+}
+
+/// Whether the server let us finish the TLS handshake without a certificate but refused the
+/// HTTP request for lack of one: nginx's `400 No required SSL certificate was sent`, or a
+/// 401/403 that our certificate turns into a success (or a 404: the path needs no more).
+fn http_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool {
+    let Some(response) = &without.http else { return false };
+    if response.status == 400 && response.body_start.contains("No required SSL certificate was sent") {
+        return true;
+    }
+    let with_status = with.and_then(|a| a.http.as_ref()).map(|h| h.status);
+    matches!(response.status, 401 | 403 | 495 | 496) && with_status.is_some_and(|s| (200..400).contains(&s) || s == 404)
 }
 
 fn expectations(check: &Check, result: &CheckResult) -> Vec<ExpectationResult> {

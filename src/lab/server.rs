@@ -1,7 +1,7 @@
 //! An in-process TLS server on 127.0.0.1 for the lab and the tests. Each connection gets its
 //! own thread; the server stops (and joins its thread) when dropped.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -46,6 +46,9 @@ pub struct LabServerConfig {
     pub ca_names: CaNames,
     pub min_version: Option<SslVersion>,
     pub max_version: Option<SslVersion>,
+    /// Like nginx's `ssl_verify_client on`: finish the handshake without a certificate, then
+    /// answer HTTP requests with `400 No required SSL certificate was sent`.
+    pub http_requires_cert: bool,
 }
 
 impl LabServerConfig {
@@ -58,6 +61,7 @@ impl LabServerConfig {
             ca_names: CaNames::Trusted,
             min_version: None,
             max_version: None,
+            http_requires_cert: false,
         }
     }
 
@@ -132,7 +136,7 @@ impl LabServer {
             let (stop, accepted) = (stop.clone(), accepted.clone());
             std::thread::Builder::new()
                 .name(format!("lab-server-{}", addr.port()))
-                .spawn(move || accept_loop(listener, ctx, stop, accepted))?
+                .spawn(move || accept_loop(listener, ctx, stop, accepted, config.http_requires_cert))?
         };
         Ok(LabServer { addr, stop, accepted, thread: Some(thread) })
     }
@@ -162,7 +166,13 @@ impl Drop for LabServer {
     }
 }
 
-fn accept_loop(listener: TcpListener, ctx: SslContext, stop: Arc<AtomicBool>, accepted: Arc<AtomicUsize>) {
+fn accept_loop(
+    listener: TcpListener,
+    ctx: SslContext,
+    stop: Arc<AtomicBool>,
+    accepted: Arc<AtomicUsize>,
+    http_requires_cert: bool,
+) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
@@ -170,25 +180,37 @@ fn accept_loop(listener: TcpListener, ctx: SslContext, stop: Arc<AtomicBool>, ac
         let Ok(stream) = stream else { continue };
         accepted.fetch_add(1, Ordering::Relaxed);
         let ctx = ctx.clone();
-        let _ = std::thread::Builder::new().name("lab-conn".into()).spawn(move || serve(stream, &ctx));
+        let _ =
+            std::thread::Builder::new().name("lab-conn".into()).spawn(move || serve(stream, &ctx, http_requires_cert));
     }
 }
 
-/// Handshake, then read until the client goes away; the server itself never speaks first, like
-/// most HTTPS servers.
-fn serve(stream: TcpStream, ctx: &SslContext) {
+/// Handshake, then answer an HTTP request if one comes (200, or nginx's 400 when a
+/// certificate is required at the HTTP layer and none was sent), else read until the client
+/// goes away. The server never speaks first, like most HTTPS servers.
+fn serve(stream: TcpStream, ctx: &SslContext, http_requires_cert: bool) {
     let _ = stream.set_read_timeout(Some(CONNECTION_IDLE));
     let _ = stream.set_write_timeout(Some(CONNECTION_IDLE));
     let Ok(ssl) = Ssl::new(ctx) else { return };
-    match ssl.accept(stream) {
-        Ok(mut tls) => {
-            let mut buf = [0u8; 4096];
-            while matches!(tls.read(&mut buf), Ok(n) if n > 0) {}
-            let _ = tls.shutdown();
-            let _ = tls.get_ref().shutdown(Shutdown::Both);
-        }
-        Err(_) => {
-            // The alert (if any) was already sent by OpenSSL; nothing else to do.
+    // A failed handshake has already sent its alert; nothing else to do.
+    let Ok(mut tls) = ssl.accept(stream) else { return };
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n @ 1..) = tls.read(&mut buf) {
+        request.extend_from_slice(&buf[..n]);
+        if request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let refused = http_requires_cert && tls.ssl().peer_certificate().is_none();
+            let (status, body) = if refused {
+                ("400 Bad Request", "400 Bad Request: No required SSL certificate was sent\n")
+            } else {
+                ("200 OK", "ok\n")
+            };
+            let response =
+                format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            let _ = tls.write_all(response.as_bytes());
+            break;
         }
     }
+    let _ = tls.shutdown();
+    let _ = tls.get_ref().shutdown(Shutdown::Both);
 }

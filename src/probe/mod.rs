@@ -3,11 +3,13 @@
 //! each followed by the post-handshake read that catches a TLS 1.3 late rejection.
 //! This is the only module that talks to the network and the only user of `ffi`.
 
+mod http;
 mod info;
 mod names;
 mod net;
 mod trace;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -17,6 +19,7 @@ use openssl::ssl::{
     ErrorCode, HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslStream, SslVerifyMode, SslVersion,
 };
 
+pub use http::HttpExchange;
 pub use info::{HandshakeInfo, PeerCert};
 pub use names::{DistinguishedName, NameOpt};
 pub use trace::trace_lines;
@@ -43,20 +46,26 @@ pub enum ProbeError {
         reason: String,
     },
     Timeout {
-        waiting_for: &'static str,
+        waiting_for: Cow<'static, str>,
         after: Duration,
     },
     /// The peer answered, but not with TLS (e.g. plain HTTP on the port).
     NotTls {
         detail: String,
     },
-    /// The server closed the connection before it sent a ServerHello.
-    ClosedBeforeServerHello,
+    /// The server closed (or, with `reset`, reset) the connection before it sent a ServerHello.
+    ClosedBeforeServerHello {
+        reset: bool,
+    },
     /// A handshake failure unrelated to client authentication (no CertificateRequest was seen).
     Handshake {
         detail: String,
     },
     Setup {
+        detail: String,
+    },
+    /// The TLS connection worked but the HTTP exchange did not produce a response.
+    Http {
         detail: String,
     },
 }
@@ -70,11 +79,15 @@ impl fmt::Display for ProbeError {
                 write!(f, "timed out after {} waiting for {waiting_for}", humantime::format_duration(*after))
             }
             ProbeError::NotTls { detail } => write!(f, "not a TLS service: {detail}"),
-            ProbeError::ClosedBeforeServerHello => {
+            ProbeError::ClosedBeforeServerHello { reset: false } => {
                 write!(f, "the server closed the connection before sending a ServerHello")
+            }
+            ProbeError::ClosedBeforeServerHello { reset: true } => {
+                write!(f, "the server reset the connection before sending a ServerHello")
             }
             ProbeError::Handshake { detail } => write!(f, "TLS handshake failed: {detail}"),
             ProbeError::Setup { detail } => write!(f, "cannot set up the TLS client: {detail}"),
+            ProbeError::Http { detail } => write!(f, "HTTP request failed: {detail}"),
         }
     }
 }
@@ -91,6 +104,8 @@ pub enum AcceptSignal {
     ApplicationData,
     /// TLS 1.3: neither a ticket nor an alert came before the timeout.
     NoRejectionBeforeTimeout,
+    /// The server answered our HTTP request (whatever the status).
+    HttpResponse,
 }
 
 impl AcceptSignal {
@@ -100,6 +115,7 @@ impl AcceptSignal {
             AcceptSignal::SessionTicket => "session_ticket",
             AcceptSignal::ApplicationData => "application_data",
             AcceptSignal::NoRejectionBeforeTimeout => "timeout",
+            AcceptSignal::HttpResponse => "http_response",
         }
     }
 }
@@ -148,6 +164,12 @@ pub struct Attempt {
     pub cert_sent: bool,
     /// How many of `messages` were exchanged before our handshake ended (the rest came after).
     pub handshake_messages: usize,
+    /// The response to the check's HTTP request, if it has `http_path` and one came.
+    pub http: Option<HttpExchange>,
+    /// A CertificateRequest arrived after our handshake (renegotiation or TLS 1.3 PHA).
+    pub late_cert_request: bool,
+    /// The CA names that late request carried.
+    pub late_ca_names: Vec<DistinguishedName>,
     pub info: Option<HandshakeInfo>,
     pub messages: Vec<TlsMessage>,
     pub elapsed: Duration,
@@ -161,6 +183,9 @@ impl Attempt {
             cert_requested: false,
             cert_sent: false,
             handshake_messages: 0,
+            http: None,
+            late_cert_request: false,
+            late_ca_names: Vec::new(),
             info: None,
             messages: Vec::new(),
             elapsed: started.elapsed(),
@@ -189,7 +214,7 @@ pub struct Observation {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WithCert {
-    Done(Attempt),
+    Done(Box<Attempt>),
     /// Not attempted, e.g. because the first connection never reached TLS.
     Skipped(String),
 }
@@ -233,7 +258,7 @@ pub fn probe_with(check: &Check, options: &ProbeOptions) -> Observation {
         if without_cert.never_reached_tls() {
             WithCert::Skipped("the first connection did not reach TLS".into())
         } else {
-            WithCert::Done(attempt(check, address, Some(identity), options, deadline))
+            WithCert::Done(Box::new(attempt(check, address, Some(identity), options, deadline)))
         }
     });
     Observation {
@@ -279,6 +304,11 @@ fn client_ssl(
             ssl.add_chain_cert(intermediate.clone())?;
         }
     }
+    if check.http.is_some() {
+        // Let servers that ask only for some paths do so under TLS 1.3 (TLS 1.2
+        // renegotiation is accepted by default).
+        ffi::enable_post_handshake_auth(&mut ssl);
+    }
     ffi::attach_message_log(&mut ssl, log.clone());
     Ok(ssl)
 }
@@ -314,12 +344,25 @@ fn attempt(
         Err(error) => return Attempt::failed(error, started),
     };
     // What the handshake gave: (outcome, handshake completed, what the SSL showed).
+    let mut http_result = None;
+    let mut late_ca_names = Vec::new();
     let (outcome, completed, info) = match ssl.connect(tcp) {
         Ok(mut stream) => {
             let info = HandshakeInfo::collect(stream.ssl(), options.nameopt);
             let handshake_messages = snapshot(&log).len();
             let tls13 = stream.ssl().version2() == Some(SslVersion::TLS1_3);
-            let outcome = if tls13 && cert_was_requested(&info, &snapshot(&log)) {
+            let outcome = if let Some(request) = &check.http {
+                let (outcome, exchange) = http_outcome(&mut stream, request, &log, deadline, check.timeout);
+                http_result = exchange;
+                let after = snapshot(&log).split_off(handshake_messages);
+                if received(&after, CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST) {
+                    late_ca_names = ffi::peer_ca_names(stream.ssl())
+                        .iter()
+                        .map(|name| DistinguishedName::with_nameopt(name, options.nameopt))
+                        .collect();
+                }
+                outcome
+            } else if tls13 && cert_was_requested(&info, &snapshot(&log)) {
                 read_after_handshake(&mut stream, &log, deadline)
             } else {
                 Outcome::Accepted(AcceptSignal::Handshake)
@@ -339,19 +382,25 @@ fn attempt(
             } else {
                 "the server's TLS handshake (it accepts TCP but does not answer a ClientHello)"
             };
-            let timeout = ProbeError::Timeout { waiting_for, after: check.timeout };
+            let timeout = ProbeError::Timeout { waiting_for: waiting_for.into(), after: check.timeout };
             (Outcome::Failed(timeout), None, HandshakeInfo::collect(mid.ssl(), options.nameopt))
         }
         Err(HandshakeError::SetupFailure(err)) => return setup(err),
     };
     let messages = snapshot(&log);
-    let cert_requested = cert_was_requested(&info, &messages);
+    let handshake_messages = completed.unwrap_or(messages.len()).min(messages.len());
+    let (during, after) = messages.split_at(handshake_messages);
+    let cert_requested = cert_was_requested(&info, during);
+    let late_cert_request = received(after, CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST);
     Attempt {
         outcome,
         handshake_completed: completed.is_some(),
         cert_requested,
-        cert_sent: cert_requested && identity.is_some(),
-        handshake_messages: completed.unwrap_or(messages.len()),
+        cert_sent: (cert_requested || late_cert_request) && identity.is_some(),
+        handshake_messages,
+        http: http_result,
+        late_cert_request,
+        late_ca_names,
         info: Some(info),
         messages,
         elapsed: started.elapsed(),
@@ -364,6 +413,36 @@ fn cert_was_requested(info: &HandshakeInfo, messages: &[TlsMessage]) -> bool {
 
 fn received_any_handshake(messages: &[TlsMessage]) -> bool {
     messages.iter().any(|m| !m.sent && m.content_type == CONTENT_HANDSHAKE)
+}
+
+/// Sends the check's HTTP request and turns what happened into an outcome: a response means
+/// the TLS layer accepted us (the status is judged by the verdict); an alert means it refused.
+fn http_outcome(
+    stream: &mut SslStream<TcpStream>,
+    request: &crate::config::HttpRequest,
+    log: &MessageLog,
+    deadline: Instant,
+    budget: Duration,
+) -> (Outcome, Option<HttpExchange>) {
+    match http::exchange(stream, request, deadline) {
+        Ok(exchange) => (Outcome::Accepted(AcceptSignal::HttpResponse), Some(exchange)),
+        Err(http::HttpFailure::Tls(err)) => {
+            let (alert, error) = describe_ssl_error(&err, &snapshot(log));
+            (Outcome::Rejected { stage: Stage::AfterHandshake, alert, error }, None)
+        }
+        Err(http::HttpFailure::Timeout) => {
+            (Outcome::Failed(ProbeError::Timeout { waiting_for: "the HTTP response".into(), after: budget }), None)
+        }
+        Err(http::HttpFailure::NotHttp(detail)) => (Outcome::Failed(ProbeError::Http { detail }), None),
+        Err(http::HttpFailure::Closed) => (
+            Outcome::Rejected {
+                stage: Stage::AfterHandshake,
+                alert: received_alert(&snapshot(log)),
+                error: "the server closed the connection without an HTTP response".into(),
+            },
+            None,
+        ),
+    }
 }
 
 /// TLS 1.3 after a CertificateRequest: the server decides about our (absent or present)
@@ -424,7 +503,10 @@ fn classify_handshake_failure(
     budget: Duration,
 ) -> Outcome {
     if err.io_error().is_some_and(is_timeout) {
-        return Outcome::Failed(ProbeError::Timeout { waiting_for: "the server's TLS handshake", after: budget });
+        return Outcome::Failed(ProbeError::Timeout {
+            waiting_for: "the server's TLS handshake".into(),
+            after: budget,
+        });
     }
     let (alert, error) = describe_ssl_error(err, messages);
     if requested {
@@ -439,7 +521,8 @@ fn classify_handshake_failure(
             });
         }
         if err.ssl_error().is_none() || reason.contains("unexpected eof") {
-            return Outcome::Failed(ProbeError::ClosedBeforeServerHello);
+            let reset = err.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionReset);
+            return Outcome::Failed(ProbeError::ClosedBeforeServerHello { reset });
         }
     }
     Outcome::Failed(ProbeError::Handshake { detail: error })

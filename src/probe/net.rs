@@ -10,7 +10,11 @@ use super::ProbeError;
 /// Time left until `deadline`, or a timeout error naming what we were waiting for.
 pub fn remaining(deadline: Instant, waiting_for: &'static str, budget: Duration) -> Result<Duration, ProbeError> {
     let left = deadline.saturating_duration_since(Instant::now());
-    if left < Duration::from_millis(1) { Err(ProbeError::Timeout { waiting_for, after: budget }) } else { Ok(left) }
+    if left < Duration::from_millis(1) {
+        Err(ProbeError::Timeout { waiting_for: waiting_for.into(), after: budget })
+    } else {
+        Ok(left)
+    }
 }
 
 /// Resolves `host` to its first address. getaddrinfo cannot be cancelled, so it runs on its own
@@ -34,7 +38,7 @@ pub fn resolve(host: &str, port: u16, deadline: Instant, budget: Duration) -> Re
             .next()
             .ok_or_else(|| ProbeError::Resolve { host: host.to_string(), reason: "no addresses".into() }),
         Ok(Err(err)) => Err(ProbeError::Resolve { host: host.to_string(), reason: resolve_reason(&err) }),
-        Err(_) => Err(ProbeError::Timeout { waiting_for: "DNS resolution", after: budget }),
+        Err(_) => Err(ProbeError::Timeout { waiting_for: format!("DNS resolution of {host}").into(), after: budget }),
     }
 }
 
@@ -49,7 +53,7 @@ pub fn connect(addr: SocketAddr, deadline: Instant, budget: Duration) -> Result<
     let wait = remaining(deadline, "the TCP connection", budget)?;
     let stream = TcpStream::connect_timeout(&addr, wait).map_err(|err| match err.kind() {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
-            ProbeError::Timeout { waiting_for: "the TCP connection", after: budget }
+            ProbeError::Timeout { waiting_for: format!("the TCP connection to {addr}").into(), after: budget }
         }
         _ => ProbeError::Connect { addr, reason: err.to_string() },
     })?;

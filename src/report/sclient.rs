@@ -135,12 +135,27 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
         ClientAuth::Optional => {
             "2-way TLS, optional: asked for a certificate, accepted the connection without one".into()
         }
+        ClientAuth::Required if r.enforced_at == Some("http") => format!(
+            "2-way TLS, required at the HTTP layer: the handshake completed without a certificate, the request got {}",
+            r.without_cert.http_status_line.as_deref().unwrap_or("an error")
+        ),
         ClientAuth::Required => {
             let when = match r.rejection_stage {
                 Some("after_handshake") => "after the handshake (TLS 1.3)",
                 _ => "during the handshake",
             };
             format!("2-way TLS, required: refused the connection without a certificate {when}")
+        }
+        ClientAuth::PostHandshake => {
+            let enforcement = match r.enforced_at {
+                Some("http") => "refused the request without one",
+                Some(_) => "refused the connection without one",
+                None => "accepted the request without one",
+            };
+            format!(
+                "2-way TLS after the handshake: asked for a certificate only while answering the request \
+                 (renegotiation or TLS 1.3 post-handshake auth), {enforcement}"
+            )
         }
         ClientAuth::Error => format!("error: {}", r.error.as_deref().unwrap_or("unknown")),
     };
@@ -172,7 +187,10 @@ fn attempt_summary(a: &crate::verdict::AttemptReport) -> String {
     let how = a.decided_by.map(|d| format!(" (decided by: {})", d.replace('_', " "))).unwrap_or_default();
     match (a.handshake, a.accepted) {
         ("skipped", _) => format!("skipped{}", a.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()),
-        (_, Some(true)) => format!("accepted{how}"),
+        (_, Some(true)) => match &a.http_status_line {
+            Some(status) => format!("accepted, HTTP response: {status}"),
+            None => format!("accepted{how}"),
+        },
         (_, Some(false)) => {
             format!("refused: {}{how}", a.alert.as_deref().or(a.error.as_deref()).unwrap_or("connection closed"))
         }
@@ -192,7 +210,7 @@ impl Exporter for SClientExporter {
                     let attempts = [
                         Some(&observation.without_cert),
                         match &observation.with_cert {
-                            Some(WithCert::Done(a)) => Some(a),
+                            Some(WithCert::Done(a)) => Some(a.as_ref()),
                             _ => None,
                         },
                     ];

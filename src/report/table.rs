@@ -22,12 +22,24 @@ fn client_auth_cell(r: &CheckResult) -> String {
     match r.client_auth {
         ClientAuth::None => "1-way".into(),
         ClientAuth::Optional => "2-way optional".into(),
+        ClientAuth::Required if r.enforced_at == Some("http") => {
+            format!("2-way required (enforced at HTTP: {})", http_status(r))
+        }
         ClientAuth::Required if r.rejection_stage == Some("after_handshake") => {
             "2-way required (refused after handshake)".into()
         }
         ClientAuth::Required => "2-way required".into(),
+        ClientAuth::PostHandshake => match r.enforced_at {
+            Some("http") => format!("2-way after handshake (HTTP {})", http_status(r)),
+            Some(_) => "2-way after handshake (refused)".into(),
+            None => "2-way after handshake (not enforced)".into(),
+        },
         ClientAuth::Error => format!("error: {}", r.error.as_deref().unwrap_or("unknown")),
     }
+}
+
+fn http_status(r: &CheckResult) -> String {
+    r.without_cert.http_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into())
 }
 
 fn ca_names_cell(r: &CheckResult) -> String {
@@ -148,6 +160,14 @@ fn details(report: &Report) -> String {
             lines
         })
         .collect();
+    let notes: Vec<String> =
+        report.results.iter().flat_map(|r| r.notes.iter().map(move |n| format!("{}: {n}", r.name))).collect();
+    if !notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for line in notes {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
     if !problems.is_empty() {
         out.push_str("\nProblems:\n");
         for line in problems {

@@ -15,5 +15,8 @@ mod cli;
 // `mtlscheck probe` versus the real s_client, line by line; the transcript parser on real output.
 mod parity;
 
+// Real server stacks: nginx, Apache (per-path renegotiation / post-handshake auth), GnuTLS, Java.
+mod stacks;
+
 // Endpoints that are unreachable, silent, not TLS: each check errors within its timeout.
 mod bad_endpoints;

@@ -2,6 +2,12 @@
 //! `mtlscheck demo` runs), real `openssl s_server` processes and the real `openssl s_client`.
 //! Every server listens on 127.0.0.1 only and is stopped by its own PID when dropped.
 
+pub mod apache;
+pub mod gnutls;
+pub mod java;
+pub mod nginx;
+pub mod process;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};

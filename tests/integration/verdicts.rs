@@ -180,3 +180,33 @@ fn tls13_late_rejection_is_caught_in_every_one_of_20_probes() {
         assert_eq!(r.without_cert.alert.as_deref(), Some("tlsv13 alert certificate required"));
     }
 }
+
+/// Like nginx's `ssl_verify_client on`: the handshake succeeds without a certificate; only the
+/// HTTP request is refused. Without `http_path` that looks optional (and a note says why).
+#[test]
+fn http_layer_refusal_is_required_only_when_a_request_is_sent() {
+    let pki = TestPki::new();
+    for tls in BOTH {
+        let mut config = pki.server_config();
+        config.client_auth = LabClientAuth::Optional;
+        config.http_requires_cert = true;
+        let server = lab_server(pinned(config, tls));
+
+        let plain = run_one(&pki.check("plain", server.port(), true));
+        assert_eq!(plain.client_auth, ClientAuth::Optional, "{tls:?}: {plain:#?}");
+        assert!(plain.notes.iter().any(|n| n.contains("http_path")), "{:?}", plain.notes);
+
+        let yaml = format!(
+            "checks:\n  - name: http\n    host: 127.0.0.1\n    port: {}\n    cacert: server-ca.pem\n    \
+             cert: client.pem\n    key: client.key\n    http_path: /\n",
+            server.port()
+        );
+        let check = mtlscheck::config::load(&pki.write("http.yaml", &yaml)).unwrap().remove(0);
+        let r = run_one(&check);
+        assert_eq!(r.client_auth, ClientAuth::Required, "{tls:?}: {r:#?}");
+        assert_eq!(r.enforced_at, Some("http"));
+        assert_eq!(r.without_cert.http_status, Some(400));
+        assert_eq!(r.with_cert.http_status, Some(200));
+        assert!(r.notes.is_empty());
+    }
+}
