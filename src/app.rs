@@ -10,6 +10,7 @@ use std::path::Path;
 use crate::cli::{Cli, Command, CompareArgs, EndpointArgs, ProbeArgs, RunArgs};
 use crate::config::{self, Check, RawCheck, Timeout};
 use crate::probe::{ProbeOptions, ProtocolRange};
+use crate::progress::Progress;
 use crate::report::{Exporter, Format, Report, SClientExporter, TableExporter};
 use crate::transcript::{self, Transcript};
 use crate::{compare, demo, pipeline};
@@ -31,23 +32,33 @@ pub fn init_logging(cli: &Cli) {
 
 pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Run(args) => run_checks(args),
+        Command::Run(args) => run_checks(args, cli.quiet),
         Command::Probe(args) => probe_one(args),
         Command::Compare(args) => compare_one(args),
         Command::Demo(args) => demo::run(args.output.format),
     }
 }
 
-fn run_checks(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let mut checks = config::load(&args.checks)?;
-    if let Some(timeout) = args.timeout {
-        checks.iter_mut().for_each(|check| check.timeout = timeout);
+    for check in &mut checks {
+        if let Some(timeout) = args.timeout {
+            check.timeout = timeout;
+        }
+        if let Some(retries) = args.retries {
+            check.retries = retries;
+        }
+        check.all_addresses |= args.all_addresses;
     }
     let transcripts = match &args.compare_dir {
         Some(dir) => load_transcripts(dir, &checks)?,
         None => vec![None; checks.len()],
     };
-    let results = pipeline::run_all(&checks, usize::from(args.jobs), &ProbeOptions::default());
+    let progress = Progress::new(checks.len(), quiet);
+    let results = pipeline::run_all_reporting(&checks, usize::from(args.jobs), &ProbeOptions::default(), &|result| {
+        progress.done(result)
+    });
+    progress.finish();
     let results = results
         .into_iter()
         .zip(transcripts)
@@ -160,6 +171,8 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
         http_path: args.http_path.clone(),
         http_method: args.http_method.clone(),
         http_host: args.http_host.clone(),
+        retries: None,
+        all_addresses: None,
     };
     let check = config::single_check(raw)?;
     let version = match (args.tls1_2, args.tls1_3) {

@@ -90,6 +90,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,
 
+    /// Override every check's `retries`: extra tries, with backoff, after a transient network
+    /// error (DNS, refused or timed-out connection); never after a refused handshake.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=5))]
+    pub retries: Option<u32>,
+
+    /// Probe every address the host resolves to (A and AAAA) and flag disagreements between
+    /// them, as for a load-balancer pool with one misconfigured node.
+    #[arg(long)]
+    pub all_addresses: bool,
+
     /// Also compare each check with an operator's saved `openssl s_client` output in
     /// DIR/<check name>.txt (checks without a file are not compared). A difference fails the
     /// check; an unreadable transcript stops the run before any probe (exit 2).

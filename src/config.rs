@@ -15,6 +15,8 @@ use crate::sni;
 /// How long a probe of one endpoint may take when neither the check nor `defaults` says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_PORT: u16 = 443;
+/// Retries multiply a dead endpoint's time in the report; more than a few only hides trouble.
+pub const MAX_RETRIES: u32 = 5;
 
 /// What the operator expects the server to do about client certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -107,6 +109,8 @@ pub struct RawCheck {
     pub http_path: Option<String>,
     pub http_method: Option<String>,
     pub http_host: Option<String>,
+    pub retries: Option<u32>,
+    pub all_addresses: Option<bool>,
 }
 
 impl RawCheck {
@@ -128,6 +132,8 @@ impl RawCheck {
             http_path: self.http_path.or(d.http_path),
             http_method: self.http_method.or(d.http_method),
             http_host: self.http_host.or(d.http_host),
+            retries: self.retries.or(d.retries),
+            all_addresses: self.all_addresses.or(d.all_addresses),
         }
     }
 }
@@ -157,6 +163,10 @@ pub struct Check {
     pub expect: Expectations,
     /// The HTTP request sent after each handshake, when the check has `http_path`.
     pub http: Option<HttpRequest>,
+    /// Extra tries after a transient network error (never after a refused handshake).
+    pub retries: u32,
+    /// Probe every resolved address, not just the first.
+    pub all_addresses: bool,
     /// A problem found before any network traffic that makes this check an error without
     /// stopping the others (e.g. a key that does not match its certificate).
     pub preflight_error: Option<String>,
@@ -297,6 +307,9 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     if [&raw.http_path, &raw.http_host].iter().any(|v| v.as_ref().is_some_and(|v| v.contains(['\r', '\n', ' ']))) {
         problems.push(format!("{label}: `http_path` and `http_host` cannot contain spaces or line breaks"));
     }
+    if raw.retries.is_some_and(|r| r > MAX_RETRIES) {
+        problems.push(format!("{label}: `retries` is at most {MAX_RETRIES}"));
+    }
     if raw.port == Some(0) {
         problems.push(format!("{label}: `port` must be between 1 and 65535"));
     }
@@ -373,6 +386,8 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
         timeout: raw.timeout.map(|t| t.0).unwrap_or(DEFAULT_TIMEOUT),
         expect: raw.expect.unwrap_or_default(),
         http,
+        retries: raw.retries.unwrap_or(0),
+        all_addresses: raw.all_addresses.unwrap_or(false),
         preflight_error,
     })
 }

@@ -17,6 +17,7 @@ mod ffi;
 pub mod lab;
 pub mod pipeline;
 pub mod probe;
+mod progress;
 pub mod report;
 pub mod sni;
 pub mod transcript;

@@ -178,6 +178,11 @@ pub struct CheckResult {
     pub error: Option<String>,
     /// Advice about what this probe could not see (e.g. "set http_path").
     pub notes: Vec<String>,
+    /// How many times the endpoint was probed (more than 1 after retries).
+    pub tries: u32,
+    /// With `all_addresses`: the verdict for every resolved address (the top-level fields are
+    /// the first address's).
+    pub addresses: Vec<AddressResult>,
     pub elapsed_ms: u64,
     /// The comparison with an operator's s_client transcript (`compare`, `run --compare-dir`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -204,6 +209,74 @@ impl CheckResult {
             format!("{}:{}", self.host, self.port)
         }
     }
+}
+
+/// One address of a host probed with `all_addresses`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddressResult {
+    pub address: Option<String>,
+    pub client_auth: ClientAuth,
+    pub protocol: Option<String>,
+    pub cipher: Option<String>,
+    pub ca_names: Vec<String>,
+    pub peer_chain: Vec<ChainEntry>,
+    pub with_cert: String,
+    pub error: Option<String>,
+}
+
+impl AddressResult {
+    fn of(r: &CheckResult) -> Self {
+        AddressResult {
+            address: r.address.clone(),
+            client_auth: r.client_auth,
+            protocol: r.protocol.clone(),
+            cipher: r.cipher.clone(),
+            ca_names: r.ca_names.clone(),
+            peer_chain: r.peer_chain.clone(),
+            with_cert: r.with_cert.summary(),
+            error: r.error.clone(),
+        }
+    }
+}
+
+/// Joins the results of every address of one host: the first is the check's result; the
+/// others are listed, and any disagreement (client auth, CA names, protocol, chain, with-cert
+/// outcome) fails the check, since clients land on any node of a pool.
+pub fn combine_addresses(mut results: Vec<CheckResult>) -> Option<CheckResult> {
+    if results.is_empty() {
+        return None;
+    }
+    let addresses: Vec<AddressResult> = results.iter().map(AddressResult::of).collect();
+    let mut combined = results.swap_remove(0);
+    let first = &addresses[0];
+    let mut differing: Vec<&str> = Vec::new();
+    for other in &addresses[1..] {
+        let checks: [(&str, bool); 5] = [
+            ("client_auth", other.client_auth != first.client_auth),
+            ("ca_names", other.ca_names != first.ca_names),
+            ("protocol", other.protocol != first.protocol),
+            ("peer_chain", other.peer_chain != first.peer_chain),
+            ("with_cert", other.with_cert != first.with_cert),
+        ];
+        for (field, differs) in checks {
+            if differs && !differing.contains(&field) {
+                differing.push(field);
+            }
+        }
+    }
+    if addresses.len() > 1 {
+        combined.expectations.push(ExpectationResult {
+            field: "addresses_agree",
+            expected: json!([]),
+            actual: json!(differing),
+            ok: differing.is_empty(),
+        });
+        if !differing.is_empty() && combined.status == Status::Pass {
+            combined.status = Status::Fail;
+        }
+    }
+    combined.addresses = addresses;
+    Some(combined)
 }
 
 fn millis(d: std::time::Duration) -> u64 {
@@ -266,6 +339,8 @@ fn empty_result(check: &Check) -> CheckResult {
         status: Status::Error,
         error: None,
         notes: Vec::new(),
+        tries: 1,
+        addresses: Vec::new(),
         elapsed_ms: 0,
         comparison: None,
         observation: None,

@@ -127,8 +127,17 @@ const CONNECTION_IDLE: Duration = Duration::from_secs(5);
 impl LabServer {
     /// Binds 127.0.0.1 on a free port and starts accepting.
     pub fn start(config: LabServerConfig) -> io::Result<LabServer> {
+        Self::start_on(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Like [`LabServer::start`] on a given loopback address and port (e.g. `[::1]:PORT`, to
+    /// stand beside a 127.0.0.1 server on the same port as a second node of one host).
+    pub fn start_on(config: LabServerConfig, bind: SocketAddr) -> io::Result<LabServer> {
+        if !bind.ip().is_loopback() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "lab servers listen on loopback only"));
+        }
         let ctx = config.context().map_err(io::Error::other)?;
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let listener = TcpListener::bind(bind)?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
         let accepted = Arc::new(AtomicUsize::new(0));

@@ -8,6 +8,7 @@ mod info;
 mod names;
 mod net;
 mod trace;
+mod watchdog;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -68,6 +69,20 @@ pub enum ProbeError {
     Http {
         detail: String,
     },
+}
+
+impl ProbeError {
+    /// Network trouble that may pass (worth a retry), as opposed to an answer from the server:
+    /// a refused handshake or a non-TLS reply is never retried.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ProbeError::Resolve { .. }
+                | ProbeError::Connect { .. }
+                | ProbeError::Timeout { .. }
+                | ProbeError::ClosedBeforeServerHello { .. }
+        )
+    }
 }
 
 impl fmt::Display for ProbeError {
@@ -241,18 +256,42 @@ pub fn probe(check: &Check) -> Observation {
 pub fn probe_with(check: &Check, options: &ProbeOptions) -> Observation {
     let started = Instant::now();
     let deadline = started + check.timeout;
-    let address = match net::resolve(&check.host, check.port, deadline, check.timeout) {
-        Ok(address) => address,
-        Err(error) => {
-            return Observation {
-                address: None,
-                servername: check.servername.clone(),
-                without_cert: Attempt::failed(error, started),
-                with_cert: check.identity.as_ref().map(|_| WithCert::Skipped("the host was not reached".into())),
-                elapsed: started.elapsed(),
-            };
-        }
-    };
+    match net::resolve_all(&check.host, check.port, deadline, check.timeout) {
+        Ok(addresses) => probe_address_until(check, options, addresses[0], started, deadline),
+        Err(error) => unresolved(check, error, started),
+    }
+}
+
+/// Every address the check's host resolves to (A and AAAA, in resolver order), within the
+/// check's timeout.
+pub fn resolve_addresses(check: &Check) -> Result<Vec<SocketAddr>, ProbeError> {
+    net::resolve_all(&check.host, check.port, Instant::now() + check.timeout, check.timeout)
+}
+
+/// Probes one already resolved address of the check, within the check's timeout.
+pub fn probe_address(check: &Check, options: &ProbeOptions, address: SocketAddr) -> Observation {
+    let started = Instant::now();
+    probe_address_until(check, options, address, started, started + check.timeout)
+}
+
+/// The observation for a host that could not be resolved.
+pub fn unresolved(check: &Check, error: ProbeError, started: Instant) -> Observation {
+    Observation {
+        address: None,
+        servername: check.servername.clone(),
+        without_cert: Attempt::failed(error, started),
+        with_cert: check.identity.as_ref().map(|_| WithCert::Skipped("the host was not reached".into())),
+        elapsed: started.elapsed(),
+    }
+}
+
+fn probe_address_until(
+    check: &Check,
+    options: &ProbeOptions,
+    address: SocketAddr,
+    started: Instant,
+    deadline: Instant,
+) -> Observation {
     let without_cert = attempt(check, address, None, options, deadline);
     let with_cert = check.identity.as_ref().map(|identity| {
         if without_cert.never_reached_tls() {
@@ -343,6 +382,7 @@ fn attempt(
         Ok(tcp) => tcp,
         Err(error) => return Attempt::failed(error, started),
     };
+    let watchdog = watchdog::Watchdog::arm(&tcp, deadline);
     // What the handshake gave: (outcome, handshake completed, what the SSL showed).
     let mut http_result = None;
     let mut late_ca_names = Vec::new();
@@ -387,6 +427,18 @@ fn attempt(
         }
         Err(HandshakeError::SetupFailure(err)) => return setup(err),
     };
+    // A connection the watchdog cut at the deadline ended in a timeout, whatever the socket
+    // error looked like.
+    let outcome = match outcome {
+        Outcome::Failed(_) | Outcome::Rejected { alert: None, .. } if watchdog.fired() => {
+            Outcome::Failed(ProbeError::Timeout {
+                waiting_for: "the server to finish (the connection was cut at the deadline)".into(),
+                after: check.timeout,
+            })
+        }
+        other => other,
+    };
+    drop(watchdog);
     let messages = snapshot(&log);
     let handshake_messages = completed.unwrap_or(messages.len()).min(messages.len());
     let (during, after) = messages.split_at(handshake_messages);

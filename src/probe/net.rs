@@ -17,11 +17,12 @@ pub fn remaining(deadline: Instant, waiting_for: &'static str, budget: Duration)
     }
 }
 
-/// Resolves `host` to its first address. getaddrinfo cannot be cancelled, so it runs on its own
-/// thread and we stop waiting at the deadline (the thread ends on its own later).
-pub fn resolve(host: &str, port: u16, deadline: Instant, budget: Duration) -> Result<SocketAddr, ProbeError> {
+/// Resolves `host` to all its addresses (A and AAAA, resolver order, duplicates removed).
+/// getaddrinfo cannot be cancelled, so it runs on its own thread and we stop waiting at the
+/// deadline (the thread ends on its own later).
+pub fn resolve_all(host: &str, port: u16, deadline: Instant, budget: Duration) -> Result<Vec<SocketAddr>, ProbeError> {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return Ok(SocketAddr::new(ip, port));
+        return Ok(vec![SocketAddr::new(ip, port)]);
     }
     let (tx, rx) = mpsc::channel();
     let name = host.to_string();
@@ -33,10 +34,19 @@ pub fn resolve(host: &str, port: u16, deadline: Instant, budget: Duration) -> Re
         .map_err(|err| ProbeError::Resolve { host: host.to_string(), reason: err.to_string() })?;
     let wait = remaining(deadline, "DNS resolution", budget)?;
     match rx.recv_timeout(wait) {
-        Ok(Ok(addrs)) => addrs
-            .into_iter()
-            .next()
-            .ok_or_else(|| ProbeError::Resolve { host: host.to_string(), reason: "no addresses".into() }),
+        Ok(Ok(addrs)) => {
+            let mut unique: Vec<SocketAddr> = Vec::new();
+            for addr in addrs {
+                if !unique.contains(&addr) {
+                    unique.push(addr);
+                }
+            }
+            if unique.is_empty() {
+                Err(ProbeError::Resolve { host: host.to_string(), reason: "no addresses".into() })
+            } else {
+                Ok(unique)
+            }
+        }
         Ok(Err(err)) => Err(ProbeError::Resolve { host: host.to_string(), reason: resolve_reason(&err) }),
         Err(_) => Err(ProbeError::Timeout { waiting_for: format!("DNS resolution of {host}").into(), after: budget }),
     }

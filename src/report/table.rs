@@ -128,6 +128,22 @@ fn details(report: &Report) -> String {
             }
         }
     }
+    for r in report.results.iter().filter(|r| r.addresses.len() > 1) {
+        out.push_str(&format!("\n{} ({}): every address\n", r.name, r.target()));
+        for a in &r.addresses {
+            let auth = match &a.error {
+                Some(error) => format!("error: {error}"),
+                None => a.client_auth.as_str().to_string(),
+            };
+            out.push_str(&format!(
+                "  {:<40} client auth {auth}; CA names {}; {}; with cert {}\n",
+                a.address.as_deref().unwrap_or("-"),
+                a.ca_names.len(),
+                a.protocol.as_deref().unwrap_or("-"),
+                a.with_cert
+            ));
+        }
+    }
     for r in &report.results {
         if let Some(comparison) = &r.comparison {
             out.push_str(&format!("\n{} ({}): compared with {}\n", r.name, r.target(), comparison.transcript_file));

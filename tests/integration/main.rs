@@ -18,5 +18,8 @@ mod parity;
 // Real server stacks: nginx, Apache (per-path renegotiation / post-handshake auth), GnuTLS, Java.
 mod stacks;
 
+// Batch runs: every address, retries, hard deadlines, order, progress.
+mod batch;
+
 // Endpoints that are unreachable, silent, not TLS: each check errors within its timeout.
 mod bad_endpoints;
