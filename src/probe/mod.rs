@@ -13,6 +13,8 @@ mod watchdog;
 use std::borrow::Cow;
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use openssl::error::ErrorStack;
@@ -309,7 +311,29 @@ fn probe_address_until(
     }
 }
 
+/// What makes two client contexts different; everything per connection (SNI, our certificate,
+/// the message log) is set on the `Ssl` instead.
+type ContextKey = (Option<PathBuf>, Option<PathBuf>, Option<SslVersion>, Option<SslVersion>);
+
+/// Client contexts shared by every connection with the same trust and versions: building one
+/// (provider fetches, parsing the CA file) costs more than a handshake on OpenSSL 3.
 fn client_context(check: &Check, protocols: ProtocolRange) -> Result<SslContext, ErrorStack> {
+    // A list, not a map: SslVersion is not Hash, and a run has only a handful of distinct keys.
+    static CONTEXTS: OnceLock<Mutex<Vec<(ContextKey, SslContext)>>> = OnceLock::new();
+    let key = (check.cacert.clone(), check.capath.clone(), protocols.min, protocols.max);
+    let cache = CONTEXTS.get_or_init(Default::default);
+    let cached = |cache: &[(ContextKey, SslContext)]| cache.iter().find(|(k, _)| *k == key).map(|(_, c)| c.clone());
+    if let Some(ctx) = cache.lock().ok().and_then(|c| cached(&c)) {
+        return Ok(ctx);
+    }
+    let ctx = new_client_context(check, protocols)?;
+    if let Ok(mut cache) = cache.lock() {
+        cache.push((key, ctx.clone()));
+    }
+    Ok(ctx)
+}
+
+fn new_client_context(check: &Check, protocols: ProtocolRange) -> Result<SslContext, ErrorStack> {
     let mut ctx = SslContextBuilder::new(SslMethod::tls_client())?;
     // s_client verifies the server chain but never aborts on a failure: it reports it. Its
     // verify callback accepts every error, so verification goes on past the first one and the
