@@ -11,11 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use mtlscheck::lab::LabServer;
 use serde_json::Value;
 
-use crate::support::{TestPki, lab_server};
+use crate::support::{ClosedPort, TestPki, lab_server, mtlscheck};
 
 /// No helper thread outlives this, whatever the client does.
 const HELPER_LIFETIME: Duration = Duration::from_secs(30);
@@ -135,32 +134,6 @@ fn hang_up(stream: TcpStream, _stop: &AtomicBool) {
 fn reset_after_client_hello(stream: TcpStream, _stop: &AtomicBool) {
     wait_for_data(&stream);
     drop(stream);
-}
-
-/// A port on 127.0.0.1 that nothing listens on, reserved while this lives. It is the local end
-/// of an established loopback connection: no other socket can bind it, and a new connection to
-/// it is refused. (Binding port 0 and dropping the listener would hand the port to the next
-/// `bind("127.0.0.1:0")`, e.g. a helper server of this very batch.)
-struct ClosedPort {
-    port: u16,
-    _held: (TcpStream, TcpStream),
-}
-
-impl ClosedPort {
-    fn reserve() -> ClosedPort {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let client =
-            TcpStream::connect(listener.local_addr().expect("local addr")).expect("connect to our own listener");
-        let (server, _) = listener.accept().expect("accept our own connection");
-        let port = client.local_addr().expect("local addr").port();
-        ClosedPort { port, _held: (client, server) }
-    }
-}
-
-fn mtlscheck() -> Command {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("mtlscheck"));
-    command.env_remove("RUST_LOG").timeout(Duration::from_secs(60));
-    command
 }
 
 /// One batch: every kind of bad endpoint and one good 1-way lab server, all with our client

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use mtlscheck::lab::{LabClientAuth, LabServer};
 use serde_json::Value;
 
-use crate::support::{TestPki, lab_server, path_arg};
+use crate::support::{ClosedPort, TestPki, lab_server, path_arg};
 
 fn mtlscheck() -> Command {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin!("mtlscheck"));
@@ -104,20 +104,11 @@ fn all_addresses_agreeing_nodes_pass_and_without_the_flag_only_the_first_is_prob
     assert_eq!(r["tries"], 1);
 }
 
-/// Holds a port that refuses connections while this lives (see bad_endpoints.rs for why a
-/// dropped listener is not enough): the local end of an established loopback connection.
-fn refused_port() -> (u16, std::net::TcpStream, std::net::TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    let (server, _) = listener.accept().unwrap();
-    let port = client.local_addr().unwrap().port();
-    (port, client, server)
-}
-
 #[test]
 fn retries_happen_for_network_errors_only() {
     let pki = TestPki::new();
-    let (closed, _a, _b) = refused_port();
+    let closed_port = ClosedPort::reserve();
+    let closed = closed_port.port;
     let mut required = pki.server_config().tls12_only();
     required.client_auth = LabClientAuth::Required;
     let required = lab_server(required);

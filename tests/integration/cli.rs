@@ -3,21 +3,12 @@
 //! no private key material ever reaches the output.
 
 use std::path::Path;
-use std::time::Duration;
 
-use assert_cmd::Command;
 use mtlscheck::lab::{LabClientAuth, LabServer};
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{TestPki, lab_server};
-
-/// The built binary, with a generous bound so a hang fails the test instead of the suite.
-fn mtlscheck() -> Command {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("mtlscheck"));
-    command.env_remove("RUST_LOG").timeout(Duration::from_secs(60));
-    command
-}
+use crate::support::{TestPki, lab_server, mtlscheck};
 
 /// A 1-way and a 2-way-required lab server (default protocol range: TLS 1.3) sharing one PKI.
 struct Lab {

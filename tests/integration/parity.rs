@@ -7,13 +7,11 @@
 use mtlscheck::app::endpoint_check;
 use mtlscheck::cli::EndpointArgs;
 use mtlscheck::compare;
-use mtlscheck::lab::KeyKind;
-use mtlscheck::lab::pki::{self, CertSpec};
 use mtlscheck::pipeline::run_one_with;
 use mtlscheck::report::is_volatile_line;
 use mtlscheck::transcript;
 
-use crate::support::{SServer, TestPki, path_arg, s_client};
+use crate::support::{SServer, TestPki, path_arg, rsa_server_with_intermediate, s_client};
 
 /// s_client lines that depend on timing rather than on the server: the TLS 1.3 tickets it may
 /// or may not read before its stdin EOF, and the read loop's messages.
@@ -152,25 +150,7 @@ fn probe_with_our_certificate_matches_s_client_with_cert_and_key() {
 #[test]
 fn probe_matches_s_client_for_an_rsa_server_with_an_intermediate() {
     let pki = TestPki::new();
-    let intermediate = pki::issue(&CertSpec {
-        subject: &[("C", "US"), ("O", "mtlscheck lab"), ("CN", "Lab Server Intermediate CA")],
-        issuer: Some(&pki.pki.server_ca),
-        is_ca: true,
-        key: KeyKind::Rsa2048,
-        ..Default::default()
-    })
-    .unwrap();
-    let leaf = pki::issue(&CertSpec {
-        subject: &[("C", "US"), ("O", "Partner, Inc."), ("CN", "localhost")],
-        issuer: Some(&intermediate),
-        san: &["localhost", "127.0.0.1"],
-        key: KeyKind::Rsa2048,
-        ..Default::default()
-    })
-    .unwrap();
-    pki::write_certs(&pki.path("rsa.pem"), &[&leaf.cert]).unwrap();
-    pki::write_key(&pki.path("rsa.key"), &leaf.key).unwrap();
-    pki::write_certs(&pki.path("intermediate.pem"), &[&intermediate.cert]).unwrap();
+    rsa_server_with_intermediate(&pki);
     for tls in ["-tls1_2", "-tls1_3"] {
         let server = SServer::start(
             &pki,

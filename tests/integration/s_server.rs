@@ -1,12 +1,10 @@
 //! The real `openssl s_server` in each client-auth mode, probed by mtlscheck and by the real
 //! `openssl s_client`: verdicts must be right and the facts s_client prints must be the same.
 
-use mtlscheck::lab::KeyKind;
-use mtlscheck::lab::pki::{self, CertSpec};
 use mtlscheck::pipeline::run_one;
 use mtlscheck::verdict::{CheckResult, ClientAuth};
 
-use crate::support::{SClientView, SServer, TestPki, parse_s_client, path_arg, s_client};
+use crate::support::{SClientView, SServer, TestPki, parse_s_client, rsa_server_with_intermediate, s_client};
 
 /// Probes `server` with mtlscheck (with our certificate) and with s_client (without, as an
 /// operator's first look would), and checks that both saw the same server.
@@ -102,34 +100,23 @@ fn s_server_trusting_another_ca_refuses_our_certificate() {
 #[test]
 fn s_server_with_rsa_key_and_intermediate_chain_matches_s_client() {
     let pki = TestPki::new();
-    let intermediate = pki::issue(&CertSpec {
-        subject: &[("C", "US"), ("O", "mtlscheck lab"), ("CN", "Lab Server Intermediate CA")],
-        issuer: Some(&pki.pki.server_ca),
-        is_ca: true,
-        key: KeyKind::Rsa2048,
-        ..Default::default()
-    })
-    .unwrap();
-    let leaf = pki::issue(&CertSpec {
-        subject: &[("CN", "localhost")],
-        issuer: Some(&intermediate),
-        san: &["localhost", "127.0.0.1"],
-        key: KeyKind::Rsa2048,
-        ..Default::default()
-    })
-    .unwrap();
-    pki::write_certs(&pki.path("rsa-leaf.pem"), &[&leaf.cert]).unwrap();
-    pki::write_key(&pki.path("rsa-leaf.key"), &leaf.key).unwrap();
-    pki::write_certs(&pki.path("rsa-intermediate.pem"), &[&intermediate.cert]).unwrap();
-    let (cert, key, chain) = (
-        path_arg(&pki.path("rsa-leaf.pem")),
-        path_arg(&pki.path("rsa-leaf.key")),
-        path_arg(&pki.path("rsa-intermediate.pem")),
-    );
+    rsa_server_with_intermediate(&pki);
     for tls in TLS_VERSIONS {
         let server = SServer::start(
             &pki,
-            &[tls, "-cert", &cert, "-key", &key, "-cert_chain", &chain, "-Verify", "1", "-CAfile", "client-ca.pem"],
+            &[
+                tls,
+                "-cert",
+                "rsa.pem",
+                "-key",
+                "rsa.key",
+                "-cert_chain",
+                "intermediate.pem",
+                "-Verify",
+                "1",
+                "-CAfile",
+                "client-ca.pem",
+            ],
         );
         let (result, view) = probe_and_compare(&pki, &server);
         assert_eq!(view.chain.len(), 2, "leaf and intermediate");

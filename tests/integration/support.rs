@@ -193,3 +193,57 @@ pub fn parse_s_client(stdout: &str) -> SClientView {
     }
     view
 }
+
+/// The built binary, with RUST_LOG cleared and a generous bound so a hang fails the test
+/// instead of the suite.
+pub fn mtlscheck() -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("mtlscheck"));
+    command.env_remove("RUST_LOG").timeout(Duration::from_secs(60));
+    command
+}
+
+/// A port on 127.0.0.1 that nothing listens on, reserved while this lives. It is the local end
+/// of an established loopback connection: no other socket can bind it, and a new connection to
+/// it is refused. (Binding port 0 and dropping the listener would hand the port to the next
+/// `bind("127.0.0.1:0")`, e.g. a helper server of the same test.)
+pub struct ClosedPort {
+    pub port: u16,
+    _held: (std::net::TcpStream, std::net::TcpStream),
+}
+
+impl ClosedPort {
+    pub fn reserve() -> ClosedPort {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let client = std::net::TcpStream::connect(listener.local_addr().expect("local addr"))
+            .expect("connect to our own listener");
+        let (server, _) = listener.accept().expect("accept our own connection");
+        let port = client.local_addr().expect("local addr").port();
+        ClosedPort { port, _held: (client, server) }
+    }
+}
+
+/// An RSA server certificate for localhost (`O = "Partner, Inc."`) issued by an RSA
+/// intermediate under the lab's server CA, written as rsa.pem, rsa.key and intermediate.pem.
+pub fn rsa_server_with_intermediate(pki: &TestPki) {
+    use mtlscheck::lab::KeyKind;
+    use mtlscheck::lab::pki::{self, CertSpec};
+    let intermediate = pki::issue(&CertSpec {
+        subject: &[("C", "US"), ("O", "mtlscheck lab"), ("CN", "Lab Server Intermediate CA")],
+        issuer: Some(&pki.pki.server_ca),
+        is_ca: true,
+        key: KeyKind::Rsa2048,
+        ..Default::default()
+    })
+    .expect("intermediate");
+    let leaf = pki::issue(&CertSpec {
+        subject: &[("C", "US"), ("O", "Partner, Inc."), ("CN", "localhost")],
+        issuer: Some(&intermediate),
+        san: &["localhost", "127.0.0.1"],
+        key: KeyKind::Rsa2048,
+        ..Default::default()
+    })
+    .expect("leaf");
+    pki::write_certs(&pki.path("rsa.pem"), &[&leaf.cert]).expect("write");
+    pki::write_key(&pki.path("rsa.key"), &leaf.key).expect("write");
+    pki::write_certs(&pki.path("intermediate.pem"), &[&intermediate.cert]).expect("write");
+}
