@@ -1,15 +1,13 @@
 //! `--format csv`: one row per check for spreadsheets, with a header row. Lists (CA names,
 //! problems, warnings, changes) are joined by line breaks inside their (quoted) cell.
 
-use super::summary::{
-    ca_names_cell, client_auth_cell, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
-};
+use super::summary::{client_auth_cell, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell};
 use super::{Exporter, Report};
 use crate::verdict::CheckResult;
 
 pub struct CsvExporter;
 
-pub const HEADER: [&str; 21] = [
+pub const HEADER: [&str; 22] = [
     "name",
     "host",
     "port",
@@ -21,6 +19,7 @@ pub const HEADER: [&str; 21] = [
     "protocol",
     "cipher",
     "server_verify",
+    "cert_requested",
     "ca_names_count",
     "ca_names",
     "our_ca_listed",
@@ -48,7 +47,8 @@ fn row(r: &CheckResult) -> Vec<String> {
         r.protocol.clone().unwrap_or_default(),
         r.cipher.clone().unwrap_or_default(),
         verify_cell(r),
-        ca_names_cell(r),
+        r.cert_requested.to_string(),
+        r.ca_names.len().to_string(),
         r.ca_names.join("\n"),
         our_ca_cell(r).to_string(),
         with_cert_cell(r),

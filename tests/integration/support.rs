@@ -7,6 +7,7 @@ pub mod gnutls;
 pub mod java;
 pub mod nginx;
 pub mod process;
+pub mod runs;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
