@@ -83,7 +83,13 @@ fn write_testcase(w: &mut Writer<Vec<u8>>, r: &CheckResult) -> io::Result<()> {
             return Ok(());
         }
         Status::Fail => {
-            let kind = if r.expectations.iter().any(|e| !e.ok) { "expectation" } else { "changed" };
+            let kind = if r.expectations.iter().any(|e| !e.ok) {
+                "expectation"
+            } else if r.comparison.as_ref().is_some_and(|c| !c.agree) {
+                "transcript_difference"
+            } else {
+                "changed"
+            };
             ("failure", kind, problems(r).join("; "))
         }
         Status::Error => ("error", "probe_error", r.error.clone().unwrap_or_else(|| "unknown error".into())),

@@ -17,6 +17,9 @@ pub struct TableExporter {
     pub colour: bool,
 }
 
+/// Narrower terminals get the table unwrapped rather than squeezed.
+const MIN_WRAP_WIDTH: u16 = 40;
+
 const HEADER: [&str; 9] =
     ["check", "target", "TLS", "server verify", "client auth", "CA names", "our CA listed", "with cert", "result"];
 
@@ -33,11 +36,16 @@ impl Exporter for TableExporter {
         let mut table = Table::new();
         if self.colour {
             table.enforce_styling();
-        } else {
-            table.force_no_tty();
         }
         table.load_style(if self.unicode { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_FULL_CONDENSED });
-        table.set_content_arrangement(ContentArrangement::Dynamic);
+        // A pseudo-terminal without a size (`script`, some CI runners) reports width 0: wrapping
+        // to it would print one letter per line.
+        let usable_width = table.width().is_none_or(|width| width >= MIN_WRAP_WIDTH);
+        table.set_content_arrangement(if usable_width {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
         table.set_header(HEADER);
         for r in &report.results {
             let result = Cell::new(result_cell(r));

@@ -92,11 +92,15 @@ fn a_second_run_lists_what_changed_at_each_endpoint_since_the_baseline() {
     // The server no longer trusts our CA, so it refuses our certificate.
     assert_eq!(change(&found, "with_cert")["summary"], "with our certificate: ok -> tlsv1 alert unknown ca");
 
-    // The table's section says the same, and --fail-on-change turns it into a failure.
+    // The table's section says the same, and --fail-on-change turns it into a failure, which
+    // JUnit reports with the changes as its message.
+    let junit = pki.path("junit.xml");
     let output = mtlscheck()
         .args(["run", "--fail-on-change", "--baseline"])
         .arg(&baseline)
         .arg(&checks)
+        .arg("-o")
+        .arg(&junit)
         .assert()
         .code(1)
         .get_output()
@@ -112,6 +116,12 @@ fn a_second_run_lists_what_changed_at_each_endpoint_since_the_baseline() {
     assert!(table.contains("drifting: changed since baseline: client auth: required -> optional"), "{table}");
     let row = table.lines().find(|l| l.starts_with("| stable ")).expect("stable row");
     assert!(row.contains("OK"), "{row}");
+    let xml = std::fs::read_to_string(&junit).expect("junit.xml");
+    assert!(
+        xml.contains(r#"<failure message="changed since baseline: client auth: required -&gt; optional; "#),
+        "{xml}"
+    );
+    assert!(xml.contains(r#"type="changed">"#), "{xml}");
 }
 
 #[test]
