@@ -1,6 +1,6 @@
 //! Pure decisions: a check and what the probe observed → client-auth verdict, CA-name match,
 //! expectations and status, in the shape of the JSON report (the stable contract documented
-//! in README.md). No I/O happens here.
+//! in README.md). No I/O happens here; only the clock is read, for certificate lifetimes.
 
 use std::sync::Arc;
 
