@@ -1,19 +1,19 @@
 //! What each subcommand does, returning the process exit code.
 
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use openssl::ssl::SslVersion;
 
 use std::path::Path;
 
-use crate::cli::{Cli, Command, CompareArgs, EndpointArgs, ProbeArgs, RunArgs};
+use crate::cli::{Cli, Command, CompareArgs, EndpointArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs};
 use crate::config::{self, Check, RawCheck, Timeout};
 use crate::probe::{ProbeOptions, ProtocolRange};
 use crate::progress::Progress;
-use crate::report::{Exporter, Format, Report, SClientExporter, TableExporter};
+use crate::report::output::{Outputs, write_stdout};
+use crate::report::{Exporter, Format, Report, SClientExporter, read};
 use crate::transcript::{self, Transcript};
-use crate::{compare, demo, pipeline};
+use crate::{baseline, compare, demo, merge, pipeline};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -35,12 +35,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Run(args) => run_checks(args, cli.quiet),
         Command::Probe(args) => probe_one(args),
         Command::Compare(args) => compare_one(args),
-        Command::Demo(args) => demo::run(args.output.format),
+        Command::Demo(args) => demo::run(&args.output),
+        Command::Merge(args) => merge_reports(args),
     }
 }
 
 fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let started_at = crate::report::now_rfc3339();
     let mut checks = config::load(&args.checks)?;
+    let names_in_file: Vec<String> = checks.iter().map(|c| c.name.clone()).collect();
+    if let Some(shard) = args.shard {
+        checks = shard.select(checks);
+        log::info!("shard {shard}: {} of {} checks", checks.len(), names_in_file.len());
+    }
     for check in &mut checks {
         if let Some(timeout) = args.timeout {
             check.timeout = timeout;
@@ -50,16 +57,27 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
         }
         check.all_addresses |= args.all_addresses;
     }
+    if let Some(days) = args.warn_days {
+        checks.iter_mut().for_each(|check| check.warn_days = days);
+    }
     let transcripts = match &args.compare_dir {
         Some(dir) => load_transcripts(dir, &checks)?,
         None => vec![None; checks.len()],
     };
+    // Read before the outputs are prepared: `--output` may name the baseline's own file.
+    let baseline = match &args.baseline {
+        Some(path) => {
+            Some((path.display().to_string(), read::read_report(path).map_err(|err| format!("--baseline {err}"))?))
+        }
+        None => None,
+    };
+    let outputs = prepare_outputs(&args.output)?;
     let progress = Progress::new(checks.len(), quiet);
     let results = pipeline::run_all_reporting(&checks, usize::from(args.jobs), &ProbeOptions::default(), &|result| {
         progress.done(result)
     });
     progress.finish();
-    let results = results
+    let mut results: Vec<_> = results
         .into_iter()
         .zip(transcripts)
         .map(|(result, transcript)| match transcript {
@@ -70,9 +88,40 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
             None => result,
         })
         .collect();
-    let report = Report::new(results);
-    print_report(&report, args.output.format)?;
+    let baseline_summary = baseline.map(|(file, previous)| {
+        let names: Vec<&str> = names_in_file.iter().map(String::as_str).collect();
+        baseline::apply(&mut results, &previous, &file, &names, args.fail_on_change)
+    });
+    let mut report = Report::new(results);
+    report.started_at = Some(started_at);
+    report.shard = args.shard;
+    report.baseline = baseline_summary;
+    outputs.write(&report)?;
     Ok(exit_code(&report))
+}
+
+fn merge_reports(args: MergeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let mut inputs = Vec::new();
+    let mut problems = Vec::new();
+    for path in &args.reports {
+        match read::read_report(path) {
+            Ok(report) => inputs.push(merge::Input { file: path.display().to_string(), report }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n").into());
+    }
+    let outputs = prepare_outputs(&args.output)?;
+    let merged = merge::merge(inputs)?;
+    log::info!("merged {} results in {}", merged.report.results.len(), merged.order);
+    outputs.write(&merged.report)?;
+    if !merged.missing_shards.is_empty() {
+        let missing: Vec<String> = merged.missing_shards.iter().map(ToString::to_string).collect();
+        log::error!("no report for shard {}: its checks are not in the merged report", missing.join(", "));
+        return Ok(ExitCode::from(EXIT_FAILED));
+    }
+    Ok(exit_code(&merged.report))
 }
 
 fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -89,10 +138,11 @@ fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let transcript = read_transcript(&args.transcript)?;
     let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    let outputs = prepare_outputs(&args.output)?;
     let result = pipeline::run_one_with(&check, &options);
     let comparison = compare::compare(&args.transcript.display().to_string(), &transcript, &result);
     let report = Report::new(vec![result.with_comparison(comparison)]);
-    print_report(&report, args.output.format)?;
+    outputs.write(&report)?;
     Ok(exit_code(&report))
 }
 
@@ -186,19 +236,12 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
 
 /// Writes the report to stdout.
 pub fn print_report(report: &Report, format: Format) -> std::io::Result<()> {
-    let text = match format {
-        Format::Table => TableExporter { unicode: std::io::stdout().is_terminal() }.render(report),
-        other => other.exporter().render(report),
-    };
-    write_stdout(&text)
+    write_stdout(&crate::report::output::stdout_exporter(format).render(report))
 }
 
-/// A closed pipe (`| head`) is not an error.
-fn write_stdout(text: &str) -> std::io::Result<()> {
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
+/// Checks the `--output` files of a command before it probes anything.
+pub fn prepare_outputs(args: &OutputArgs) -> Result<Outputs, String> {
+    Outputs::prepare(args.format, &args.output)
 }
 
 pub fn exit_code(report: &Report) -> ExitCode {

@@ -15,7 +15,11 @@ Exit codes:
 Examples:
   mtlscheck demo                              # local lab, no internet needed
   mtlscheck run checks.yaml                   # table on stdout
-  mtlscheck run checks.yaml --format json > report.json";
+  mtlscheck run checks.yaml --format json > report.json
+  mtlscheck run checks.yaml -o report.json -o junit.xml   # table on stdout, JSON and JUnit files
+  mtlscheck run checks.yaml --baseline last-night.json --fail-on-change
+  mtlscheck run checks.yaml --shard 2/4 -o shard-2.json   # one of 4 CI jobs
+  mtlscheck merge shard-*.json -o report.json -o junit.xml";
 
 /// Tells, for each TLS endpoint, whether it asks for a client certificate (1-way vs 2-way TLS /
 /// mTLS), whether it requires one, which CA names it accepts, and whether our client
@@ -69,6 +73,15 @@ pub enum Command {
     /// Prints the checks file it used, so you can copy it as a starting point.
     #[command(after_help = EXIT_CODES)]
     Demo(DemoArgs),
+
+    /// Join the JSON reports of a sharded run (`run --shard K/N`) into one report.
+    ///
+    /// With all N shards of one run the results come back in the order of the checks file;
+    /// other reports are joined in the order given. A check name in two reports is refused.
+    /// Exit 0 when every check passed, 1 when any failed or errored (or a shard is missing),
+    /// 2 when a report cannot be read.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +118,36 @@ pub struct RunArgs {
     /// check; an unreadable transcript stops the run before any probe (exit 2).
     #[arg(long, value_name = "DIR")]
     pub compare_dir: Option<PathBuf>,
+
+    /// Warn about certificates (the server's and ours) that expire within DAYS; overrides the
+    /// checks file's `warn_days` (default 30). Warnings do not fail a check.
+    #[arg(long, value_name = "DAYS")]
+    pub warn_days: Option<u32>,
+
+    /// Compare with a previous JSON report (e.g. last night's) and list, per check, what
+    /// changed: client auth, CA names, protocol, cipher, server chain, verify result, the
+    /// outcome with our certificate.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// With --baseline: a check that changed fails (exit 1).
+    #[arg(long, requires = "baseline")]
+    pub fail_on_change: bool,
+
+    /// Run only shard K of N: the checks at positions K, K+N, K+2N, … of the file (1-based),
+    /// for CI matrix jobs or a Kubernetes Indexed Job. Join the reports with `mtlscheck merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON reports to join (written by `run --format json` or `--output FILE.json`).
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -213,9 +256,16 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format: `table` for people, `json` for machines (schema in README.md).
+    /// Output format on standard output: `table` for people, `json` for machines (schema in
+    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`.
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: Format,
+
+    /// Also write the report to FILE, in the format its extension says (.json, .xml = JUnit,
+    /// .csv, .md, .txt = table) or as FORMAT:FILE (e.g. junit:results.dat); `-` is standard
+    /// output. Repeat for several files. Checked before any probe.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<crate::report::output::OutputSpec>,
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {

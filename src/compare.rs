@@ -2,15 +2,16 @@
 //! of the same endpoint, field by field. Names are compared as attribute lists (so OpenSSL
 //! 1.0.2, 1.1.1–3.1 and 3.2+ spellings of one name agree), never as strings.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::probe::{Attempt, DistinguishedName, Observation, WithCert};
 use crate::transcript::{self, Transcript};
 use crate::verdict::CheckResult;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldComparison {
-    pub field: &'static str,
+    #[serde(deserialize_with = "crate::report::read::interned")]
+    pub field: crate::report::read::Interned,
     pub transcript: String,
     pub live: String,
     pub agree: bool,
@@ -18,7 +19,7 @@ pub struct FieldComparison {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
     pub transcript_file: String,
     pub agree: bool,

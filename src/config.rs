@@ -17,6 +17,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_PORT: u16 = 443;
 /// Retries multiply a dead endpoint's time in the report; more than a few only hides trouble.
 pub const MAX_RETRIES: u32 = 5;
+/// Certificates expiring within this many days are warned about when the file does not say.
+pub const DEFAULT_WARN_DAYS: u32 = 30;
 
 /// What the operator expects the server to do about client certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -50,6 +52,18 @@ impl ClientAuthMode {
 pub struct Expectations {
     pub client_auth: Option<ClientAuthMode>,
     pub ca_name_match: Option<bool>,
+    /// CA names the server must send (others may be sent too), in any OpenSSL spelling.
+    pub ca_names_include: Option<Vec<String>>,
+    /// The exact set of CA names the server must send, in any order and OpenSSL spelling.
+    pub ca_names_exact: Option<Vec<String>>,
+    /// The lowest acceptable negotiated protocol, e.g. `TLSv1.2`.
+    pub min_protocol: Option<String>,
+    /// `ok`: the server chain verifies against `cacert`/`capath`.
+    pub verify: Option<String>,
+    /// Minimum days before the server's certificate expires.
+    pub server_cert_days_left: Option<u32>,
+    /// Minimum days before our client certificate expires; needs `cert`.
+    pub client_cert_days_left: Option<u32>,
 }
 
 impl Expectations {
@@ -141,6 +155,9 @@ impl RawCheck {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFile {
+    /// Warn about certificates expiring within this many days (server leaf and ours).
+    #[serde(default)]
+    pub warn_days: Option<u32>,
     #[serde(default)]
     pub defaults: Option<RawCheck>,
     #[serde(default)]
@@ -161,6 +178,8 @@ pub struct Check {
     pub identity: Option<ClientIdentity>,
     pub timeout: Duration,
     pub expect: Expectations,
+    /// Warn when the server's or our certificate expires within this many days.
+    pub warn_days: u32,
     /// The HTTP request sent after each handshake, when the check has `http_path`.
     pub http: Option<HttpRequest>,
     /// Extra tries after a transient network error (never after a refused handshake).
@@ -238,6 +257,7 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
     let raw: RawFile =
         serde_yaml::from_str(text).map_err(|err| fail(vec![describe_yaml_error(&shown.to_string(), &err)]))?;
     let defaults = raw.defaults.unwrap_or_default();
+    let warn_days = raw.warn_days.unwrap_or(DEFAULT_WARN_DAYS);
     let mut problems = Vec::new();
     if defaults.name.is_some() {
         problems.push(format!("{shown}: `defaults` cannot set `name`: every check needs its own"));
@@ -254,7 +274,8 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
             None => format!("{shown}: checks[{index}]"),
         };
         match build_check(raw_check.with_defaults(&defaults), &label, base) {
-            Ok(check) => {
+            Ok(mut check) => {
+                check.warn_days = warn_days;
                 if !seen.insert(check.name.clone()) {
                     problems.push(format!(
                         "{label}: duplicate name; check names must be unique because reports are keyed by them"
@@ -310,6 +331,9 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     if raw.retries.is_some_and(|r| r > MAX_RETRIES) {
         problems.push(format!("{label}: `retries` is at most {MAX_RETRIES}"));
     }
+    if let Some(expect) = &raw.expect {
+        problems.extend(crate::expect::validate(expect).into_iter().map(|p| format!("{label}: {p}")));
+    }
     if raw.port == Some(0) {
         problems.push(format!("{label}: `port` must be between 1 and 65535"));
     }
@@ -359,6 +383,9 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
             }
         },
     };
+    if cert.is_none() && raw.expect.as_ref().is_some_and(|e| e.client_cert_days_left.is_some()) {
+        problems.push(format!("{label}: `expect.client_cert_days_left` needs `cert` and `key`"));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -385,6 +412,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
         identity,
         timeout: raw.timeout.map(|t| t.0).unwrap_or(DEFAULT_TIMEOUT),
         expect: raw.expect.unwrap_or_default(),
+        warn_days: DEFAULT_WARN_DAYS,
         http,
         retries: raw.retries.unwrap_or(0),
         all_addresses: raw.all_addresses.unwrap_or(false),

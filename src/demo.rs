@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use crate::app;
+use crate::cli::OutputArgs;
 use crate::config;
 use crate::lab::{CaNames, LabClientAuth, LabPki, LabServer, LabServerConfig};
 use crate::pipeline;
@@ -153,14 +154,16 @@ impl Lab {
 }
 
 /// Runs the demo and returns the exit code `run` would give for the same checks.
-pub fn run(format: Format) -> Result<ExitCode, Box<dyn std::error::Error>> {
+pub fn run(output: &OutputArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let outputs = app::prepare_outputs(output)?;
     let lab = Lab::start().map_err(|err| format!("cannot start the lab servers on 127.0.0.1: {err}"))?;
     let checks = config::load(&lab.checks_file)?;
     let report = Report::new(pipeline::run_all(&checks, checks.len(), &Default::default()));
-    if format == Format::Table {
+    let table_on_stdout = output.format == Format::Table && output.output.iter().all(|o| o.path.is_some());
+    if table_on_stdout {
         println!("The checks file this demo ran ({}):\n", lab.checks_file.display());
         println!("{}", lab.yaml);
     }
-    app::print_report(&report, format)?;
+    outputs.write(&report)?;
     Ok(app::exit_code(&report))
 }

@@ -8,17 +8,22 @@
 //! used by `demo` and the tests.
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod compare;
 pub mod config;
 pub mod credentials;
 pub mod demo;
+pub mod expect;
+pub mod expiry;
 mod ffi;
 pub mod lab;
+pub mod merge;
 pub mod pipeline;
 pub mod probe;
 mod progress;
 pub mod report;
+pub mod shard;
 pub mod sni;
 pub mod transcript;
 pub mod verdict;

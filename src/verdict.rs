@@ -1,18 +1,20 @@
 //! Pure decisions: a check and what the probe observed → client-auth verdict, CA-name match,
 //! expectations and status, in the shape of the JSON report (the stable contract documented
-//! in README.md). No I/O happens here.
+//! in README.md). No I/O happens here; only the clock is read, for certificate lifetimes.
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::config::{Check, ClientAuthMode};
 use crate::probe::DistinguishedName;
 use crate::probe::{Attempt, Observation, Outcome, Stage, WithCert};
+use crate::report::read::{Interned, interned, interned_opt};
+use crate::{baseline, expect, expiry};
 
 /// The verdict on client authentication.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClientAuth {
     None,
@@ -45,7 +47,7 @@ impl ClientAuth {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -53,22 +55,27 @@ pub enum Status {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChainEntry {
     pub subject: String,
     pub issuer: String,
+    /// As s_client prints it: `Jan  1 00:00:00 2030 GMT`.
+    #[serde(default)]
+    pub not_after: Option<String>,
 }
 
 /// One connection in the report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttemptReport {
     /// "ok" | "failed" | "skipped": whether our side of the handshake completed.
-    pub handshake: &'static str,
+    #[serde(deserialize_with = "interned")]
+    pub handshake: Interned,
     /// Whether the server accepted the connection; null when it could not be told.
     pub accepted: Option<bool>,
     /// What decided `accepted`: "handshake", "session_ticket", "application_data",
     /// "timeout", "alert_during_handshake", "alert_after_handshake".
-    pub decided_by: Option<&'static str>,
+    #[serde(deserialize_with = "interned_opt", default)]
+    pub decided_by: Option<Interned>,
     pub alert: Option<String>,
     pub error: Option<String>,
     /// With `http_path`: the response status, and its status line.
@@ -129,16 +136,21 @@ impl AttemptReport {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectationResult {
-    pub field: &'static str,
+    #[serde(deserialize_with = "interned")]
+    pub field: Interned,
     pub expected: Value,
     pub actual: Value,
     pub ok: bool,
+    /// For a failed expectation whose values do not say it all: what differed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
-/// One row of the report; field names and meanings are the JSON contract.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One row of the report; field names and meanings are the JSON contract. Reports are read
+/// back (`--baseline`, `merge`), so keys added later carry `#[serde(default)]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub name: String,
     pub host: String,
@@ -148,10 +160,12 @@ pub struct CheckResult {
     pub address: Option<String>,
     pub client_auth: ClientAuth,
     /// For "required": whether the refusal came during the handshake or after it (TLS 1.3).
-    pub rejection_stage: Option<&'static str>,
+    #[serde(deserialize_with = "interned_opt", default)]
+    pub rejection_stage: Option<Interned>,
     /// For "required" and "post-handshake": "handshake" (a TLS alert) or "http" (the server
     /// finished the handshake without a certificate but refused the request: nginx's 400, 403).
-    pub enforced_at: Option<&'static str>,
+    #[serde(deserialize_with = "interned_opt", default)]
+    pub enforced_at: Option<Interned>,
     /// A CertificateRequest arrived (during or after the handshake).
     pub cert_requested: bool,
     /// It arrived only after the handshake, while reading the HTTP response.
@@ -168,9 +182,16 @@ pub struct CheckResult {
     pub client_cert_types: Vec<String>,
     pub server_temp_key: Option<String>,
     pub peer_chain: Vec<ChainEntry>,
+    /// Whole days until the server's leaf expires (negative: expired).
+    #[serde(default)]
+    pub server_cert_days_left: Option<i64>,
     /// Our client certificate's subject and issuer, when the check has one.
     pub client_cert_subject: Option<String>,
     pub client_cert_issuer: Option<String>,
+    #[serde(default)]
+    pub client_cert_not_after: Option<String>,
+    #[serde(default)]
+    pub client_cert_days_left: Option<i64>,
     pub without_cert: AttemptReport,
     pub with_cert: AttemptReport,
     pub expectations: Vec<ExpectationResult>,
@@ -179,13 +200,21 @@ pub struct CheckResult {
     /// Advice about what this probe could not see (e.g. "set http_path").
     pub notes: Vec<String>,
     /// How many times the endpoint was probed (more than 1 after retries).
+    #[serde(default = "one")]
     pub tries: u32,
     /// With `all_addresses`: the verdict for every resolved address (the top-level fields are
     /// the first address's).
+    #[serde(default)]
     pub addresses: Vec<AddressResult>,
+    /// Certificates that expire within the warning window; they do not fail the check.
+    #[serde(default)]
+    pub warnings: Vec<expiry::Warning>,
+    /// What changed since the `--baseline` report; null when not compared with one.
+    #[serde(default)]
+    pub changes: Option<Vec<baseline::Change>>,
     pub elapsed_ms: u64,
     /// The comparison with an operator's s_client transcript (`compare`, `run --compare-dir`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<crate::compare::Comparison>,
     /// Everything the probe saw, for the s_client-style view (`mtlscheck probe`); not in JSON.
     #[serde(skip)]
@@ -212,7 +241,7 @@ impl CheckResult {
 }
 
 /// One address of a host probed with `all_addresses`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AddressResult {
     pub address: Option<String>,
     pub client_auth: ClientAuth,
@@ -270,6 +299,7 @@ pub fn combine_addresses(mut results: Vec<CheckResult>) -> Option<CheckResult> {
             expected: json!([]),
             actual: json!(differing),
             ok: differing.is_empty(),
+            detail: (!differing.is_empty()).then(|| "the addresses of this host answer differently".to_string()),
         });
         if !differing.is_empty() && combined.status == Status::Pass {
             combined.status = Status::Fail;
@@ -277,6 +307,11 @@ pub fn combine_addresses(mut results: Vec<CheckResult>) -> Option<CheckResult> {
     }
     combined.addresses = addresses;
     Some(combined)
+}
+
+/// Reports written before `tries` existed made one try.
+fn one() -> u32 {
+    1
 }
 
 fn millis(d: std::time::Duration) -> u64 {
@@ -303,7 +338,8 @@ pub fn preflight_failed(check: &Check, reason: &str) -> CheckResult {
     result.error = Some(reason.to_string());
     result.without_cert = AttemptReport::skipped(Some(reason.to_string()));
     result.with_cert = AttemptReport::skipped(None);
-    result.expectations = expectations(check, &result);
+    result.expectations = expectations(check, &result, &[]);
+    result.warnings = expiry::warnings(&result, check.warn_days);
     result
 }
 
@@ -333,6 +369,14 @@ fn empty_result(check: &Check) -> CheckResult {
         peer_chain: Vec::new(),
         client_cert_subject: check.identity.as_ref().map(|i| DistinguishedName::from_name(i.cert.subject_name()).text),
         client_cert_issuer: check.identity.as_ref().map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text),
+        client_cert_not_after: check.identity.as_ref().map(|i| i.cert.not_after().to_string()),
+        client_cert_days_left: check
+            .identity
+            .as_ref()
+            .and_then(|i| expiry::days_left(i.cert.not_after(), expiry::now_unix())),
+        server_cert_days_left: None,
+        warnings: Vec::new(),
+        changes: None,
         without_cert: AttemptReport::skipped(None),
         with_cert: AttemptReport::skipped(None),
         expectations: Vec::new(),
@@ -382,8 +426,14 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         result.peer_chain = info
             .peer_chain
             .iter()
-            .map(|c| ChainEntry { subject: c.subject.text.clone(), issuer: c.issuer.text.clone() })
+            .map(|c| ChainEntry {
+                subject: c.subject.text.clone(),
+                issuer: c.issuer.text.clone(),
+                not_after: Some(c.not_after.clone()),
+            })
             .collect();
+        let leaf = info.server_cert_pem.as_deref().and_then(|pem| openssl::x509::X509::from_pem(pem.as_bytes()).ok());
+        result.server_cert_days_left = leaf.and_then(|leaf| expiry::days_left(leaf.not_after(), expiry::now_unix()));
     }
 
     // The CertificateRequest as the first connection saw it.
@@ -449,7 +499,8 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
             _ => {}
         }
     }
-    result.expectations = expectations(check, &result);
+    result.expectations = expectations(check, &result, &server_ca_names);
+    result.warnings = expiry::warnings(&result, check.warn_days);
     result.status = if result.client_auth == ClientAuth::Error {
         Status::Error
     } else if result.expectations.iter().all(|e| e.ok) {
@@ -472,7 +523,7 @@ fn http_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool 
     matches!(response.status, 401 | 403 | 495 | 496) && with_status.is_some_and(|s| (200..400).contains(&s) || s == 404)
 }
 
-fn expectations(check: &Check, result: &CheckResult) -> Vec<ExpectationResult> {
+fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[DistinguishedName]) -> Vec<ExpectationResult> {
     let mut list = Vec::new();
     if let Some(expected) = check.expect.client_auth {
         let expected = ClientAuth::from_mode(expected);
@@ -481,6 +532,7 @@ fn expectations(check: &Check, result: &CheckResult) -> Vec<ExpectationResult> {
             expected: json!(expected.as_str()),
             actual: json!(result.client_auth.as_str()),
             ok: expected == result.client_auth,
+            detail: None,
         });
     }
     if let Some(expected) = check.expect.ca_name_match {
@@ -489,7 +541,9 @@ fn expectations(check: &Check, result: &CheckResult) -> Vec<ExpectationResult> {
             expected: json!(expected),
             actual: json!(result.ca_name_match),
             ok: result.ca_name_match == Some(expected),
+            detail: None,
         });
     }
+    list.extend(expect::evaluate(&check.expect, result, server_ca_names));
     list
 }

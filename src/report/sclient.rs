@@ -162,7 +162,7 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
     out.push(format!("Client authentication: {auth}"));
     let names = match (r.cert_requested, r.ca_names.len()) {
         (false, _) => "not requested".to_string(),
-        (true, 0) => super::table::NONE_SENT.to_string(),
+        (true, 0) => super::summary::NONE_SENT.to_string(),
         (true, n) => format!("{n} sent"),
     };
     out.push(format!("CA names: {names}"));

@@ -1,104 +1,64 @@
 //! `--format table`: one row per check, then the details a person needs to act: each server's
 //! CA names as s_client prints them, failed expectations and errors.
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
+use super::summary::{
+    ca_names_cell, client_auth_cell, counts, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
+};
 use super::{Exporter, Report};
-use crate::verdict::{CheckResult, ClientAuth, Status};
+use crate::verdict::{CheckResult, Status};
 
 #[derive(Default)]
 pub struct TableExporter {
     /// Box-drawing characters (for a terminal) instead of plain ASCII (for logs and files).
     pub unicode: bool,
+    /// Colour the result column (a terminal without NO_COLOR); never for files or pipes.
+    pub colour: bool,
 }
+
+/// Narrower terminals get the table unwrapped rather than squeezed.
+const MIN_WRAP_WIDTH: u16 = 40;
 
 const HEADER: [&str; 9] =
     ["check", "target", "TLS", "server verify", "client auth", "CA names", "our CA listed", "with cert", "result"];
 
-/// Said when a server asks for a certificate without naming CAs.
-pub const NONE_SENT: &str = "none sent: clients may offer any certificate";
-
-fn client_auth_cell(r: &CheckResult) -> String {
-    match r.client_auth {
-        ClientAuth::None => "1-way".into(),
-        ClientAuth::Optional => "2-way optional".into(),
-        ClientAuth::Required if r.enforced_at == Some("http") => {
-            format!("2-way required (enforced at HTTP: {})", http_status(r))
-        }
-        ClientAuth::Required if r.rejection_stage == Some("after_handshake") => {
-            "2-way required (refused after handshake)".into()
-        }
-        ClientAuth::Required => "2-way required".into(),
-        ClientAuth::PostHandshake => match r.enforced_at {
-            Some("http") => format!("2-way after handshake (HTTP {})", http_status(r)),
-            Some(_) => "2-way after handshake (refused)".into(),
-            None => "2-way after handshake (not enforced)".into(),
-        },
-        ClientAuth::Error => format!("error: {}", r.error.as_deref().unwrap_or("unknown")),
-    }
-}
-
-fn http_status(r: &CheckResult) -> String {
-    r.without_cert.http_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into())
-}
-
-fn ca_names_cell(r: &CheckResult) -> String {
-    match (r.cert_requested, r.ca_names.len()) {
-        (false, _) => "-".into(),
-        (true, 0) => NONE_SENT.into(),
-        (true, n) => n.to_string(),
-    }
-}
-
-fn our_ca_cell(r: &CheckResult) -> &'static str {
-    match r.ca_name_match {
-        Some(true) => "yes",
-        Some(false) => "NO",
-        None => "n/a",
-    }
-}
-
-fn verify_cell(r: &CheckResult) -> String {
-    match (&r.verify_code, &r.verify_error) {
-        (Some(0), _) => "ok".into(),
-        (Some(code), Some(text)) => format!("{text} ({code})"),
-        _ => "-".into(),
-    }
-}
-
-fn result_cell(r: &CheckResult) -> &'static str {
+fn result_colour(r: &CheckResult) -> Color {
     match r.status {
-        Status::Pass if r.expectations.is_empty() => "OK",
-        Status::Pass => "PASS",
-        Status::Fail => "FAIL",
-        Status::Error => "ERROR",
+        Status::Pass if !r.warnings.is_empty() || r.changes.as_ref().is_some_and(|c| !c.is_empty()) => Color::Yellow,
+        Status::Pass => Color::Green,
+        Status::Fail | Status::Error => Color::Red,
     }
-}
-
-fn with_cert_cell(r: &CheckResult) -> String {
-    if r.client_cert_subject.is_none() {
-        return "no cert configured".into();
-    }
-    r.with_cert.summary()
 }
 
 impl Exporter for TableExporter {
     fn render(&self, report: &Report) -> String {
         let mut table = Table::new();
+        if self.colour {
+            table.enforce_styling();
+        }
         table.load_style(if self.unicode { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_FULL_CONDENSED });
-        table.set_content_arrangement(ContentArrangement::Dynamic);
+        // A pseudo-terminal without a size (`script`, some CI runners) reports width 0: wrapping
+        // to it would print one letter per line.
+        let usable_width = table.width().is_none_or(|width| width >= MIN_WRAP_WIDTH);
+        table.set_content_arrangement(if usable_width {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
         table.set_header(HEADER);
         for r in &report.results {
+            let result = Cell::new(result_cell(r));
             table.add_row(vec![
-                r.name.clone(),
-                r.target(),
-                r.protocol.clone().unwrap_or_else(|| "-".into()),
-                verify_cell(r),
-                client_auth_cell(r),
-                ca_names_cell(r),
-                our_ca_cell(r).to_string(),
-                with_cert_cell(r),
-                result_cell(r).to_string(),
+                Cell::new(&r.name),
+                Cell::new(r.target()),
+                Cell::new(r.protocol.as_deref().unwrap_or("-")),
+                Cell::new(verify_cell(r)),
+                Cell::new(client_auth_cell(r)),
+                Cell::new(ca_names_cell(r)),
+                Cell::new(our_ca_cell(r)),
+                Cell::new(with_cert_cell(r)),
+                if self.colour { result.fg(result_colour(r)) } else { result },
             ]);
         }
         let mut out = table.to_string();
@@ -154,52 +114,67 @@ fn details(report: &Report) -> String {
     let problems: Vec<String> = report
         .results
         .iter()
-        .flat_map(|r| {
-            let mut lines: Vec<String> = r
-                .expectations
-                .iter()
-                .filter(|e| !e.ok)
-                .map(|e| format!("{}: expected {} = {}, got {}", r.name, e.field, e.expected, e.actual))
-                .collect();
-            if let Some(comparison) = r.comparison.as_ref().filter(|c| !c.agree) {
-                let differing: Vec<&str> = comparison.fields.iter().filter(|f| !f.agree).map(|f| f.field).collect();
-                lines.push(format!(
-                    "{}: differs from {}: {}",
-                    r.name,
-                    comparison.transcript_file,
-                    differing.join(", ")
-                ));
-            }
-            if let Some(error) = &r.error {
-                lines.push(format!("{}: error: {error}", r.name));
-            }
-            lines
-        })
+        .flat_map(|r| problems(r).into_iter().map(move |line| format!("{}: {line}", r.name)))
         .collect();
     let notes: Vec<String> =
         report.results.iter().flat_map(|r| r.notes.iter().map(move |n| format!("{}: {n}", r.name))).collect();
+    let warnings: Vec<String> = report
+        .results
+        .iter()
+        .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {}", r.name, w.message)))
+        .collect();
     if !notes.is_empty() {
         out.push_str("\nNotes:\n");
         for line in notes {
             out.push_str(&format!("  {line}\n"));
         }
     }
+    if !warnings.is_empty() {
+        out.push_str("\nWarnings:\n");
+        for line in warnings {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out.push_str(&changes_section(report));
     if !problems.is_empty() {
         out.push_str("\nProblems:\n");
         for line in problems {
             out.push_str(&format!("  {line}\n"));
         }
     }
-    let (pass, fail, error) = report.results.iter().fold((0, 0, 0), |(p, f, e), r| match r.status {
-        Status::Pass => (p + 1, f, e),
-        Status::Fail => (p, f + 1, e),
-        Status::Error => (p, f, e + 1),
-    });
+    let (pass, fail, error) = counts(&report.results);
+    let shard = report.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
     out.push_str(&format!(
-        "\n{} checks: {pass} ok, {fail} failed, {error} errors (OpenSSL: {})\n",
+        "\n{} checks: {pass} ok, {fail} failed, {error} errors (OpenSSL: {}{shard})\n",
         report.results.len(),
         report.openssl_version
     ));
+    out
+}
+
+/// "Changes since baseline": every change per check, then the checks that could not be compared.
+fn changes_section(report: &Report) -> String {
+    let Some(baseline) = &report.baseline else { return String::new() };
+    let mut out = format!("\nChanges since baseline ({}):\n", baseline.file);
+    let mut any = false;
+    for r in &report.results {
+        for change in r.changes.iter().flatten() {
+            out.push_str(&format!("  {}: {}\n", r.name, change.summary));
+            any = true;
+        }
+    }
+    if !any {
+        out.push_str("  none\n");
+    }
+    if !baseline.new_checks.is_empty() {
+        out.push_str(&format!("  not in the baseline (not compared): {}\n", baseline.new_checks.join(", ")));
+    }
+    if !baseline.missing_checks.is_empty() {
+        out.push_str(&format!(
+            "  in the baseline, no longer in the checks file: {}\n",
+            baseline.missing_checks.join(", ")
+        ));
+    }
     out
 }
 

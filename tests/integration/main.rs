@@ -23,3 +23,15 @@ mod batch;
 
 // Endpoints that are unreachable, silent, not TLS: each check errors within its timeout.
 mod bad_endpoints;
+
+// `expect:` on CA names (any OpenSSL spelling), protocol, verify, lifetimes; expiry warnings.
+mod expectations;
+
+// `--baseline`: what changed at each endpoint since last night's report; `--fail-on-change`.
+mod baseline;
+
+// Exports: JUnit (validated against tests/JUnit.xsd), CSV, Markdown, `--output`, NO_COLOR.
+mod exports;
+
+// `--shard K/N` and `merge`.
+mod shards;

@@ -7,6 +7,9 @@ pub mod gnutls;
 pub mod java;
 pub mod nginx;
 pub mod process;
+pub mod runs;
+
+pub use runs::{ClosedPort, mtlscheck};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -192,34 +195,6 @@ pub fn parse_s_client(stdout: &str) -> SClientView {
         }
     }
     view
-}
-
-/// The built binary, with RUST_LOG cleared and a generous bound so a hang fails the test
-/// instead of the suite.
-pub fn mtlscheck() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("mtlscheck"));
-    command.env_remove("RUST_LOG").timeout(Duration::from_secs(60));
-    command
-}
-
-/// A port on 127.0.0.1 that nothing listens on, reserved while this lives. It is the local end
-/// of an established loopback connection: no other socket can bind it, and a new connection to
-/// it is refused. (Binding port 0 and dropping the listener would hand the port to the next
-/// `bind("127.0.0.1:0")`, e.g. a helper server of the same test.)
-pub struct ClosedPort {
-    pub port: u16,
-    _held: (std::net::TcpStream, std::net::TcpStream),
-}
-
-impl ClosedPort {
-    pub fn reserve() -> ClosedPort {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let client = std::net::TcpStream::connect(listener.local_addr().expect("local addr"))
-            .expect("connect to our own listener");
-        let (server, _) = listener.accept().expect("accept our own connection");
-        let port = client.local_addr().expect("local addr").port();
-        ClosedPort { port, _held: (client, server) }
-    }
 }
 
 /// An RSA server certificate for localhost (`O = "Partner, Inc."`) issued by an RSA

@@ -1,0 +1,162 @@
+//! `--format junit`: Ant-style JUnit XML, the dialect Jenkins' and GitLab's JUnit readers share
+//! (validated against `tests/JUnit.xsd`). One `<testsuite>`, one `<testcase>` per check; a
+//! failed check has a `<failure>` saying which expectations did not hold (or what changed, with
+//! `--fail-on-change`), a check that could not be probed an `<error>`. The verdict of every
+//! check is in the suite's `<system-out>` (Ant's schema allows no output per testcase; Jenkins
+//! shows the suite's output for a testcase that has none).
+
+use std::io;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use super::summary::{counts, problems, verdict_line};
+use super::{Exporter, Report};
+use crate::verdict::{CheckResult, Status};
+
+pub struct JunitExporter {
+    /// The suite's `hostname` attribute: the machine that ran the probes.
+    pub hostname: String,
+}
+
+impl Default for JunitExporter {
+    fn default() -> Self {
+        JunitExporter { hostname: this_host() }
+    }
+}
+
+fn this_host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+/// XML 1.0 cannot carry most control characters, even escaped; OpenSSL error text and names
+/// from a hostile server could contain them.
+fn xml_safe(text: &str) -> String {
+    text.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n' | '\r') { '\u{FFFD}' } else { c }).collect()
+}
+
+/// An attribute value on one line (parsers fold line breaks in attributes into spaces anyway).
+fn one_line(text: &str) -> String {
+    xml_safe(&text.replace('\n', "; "))
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// Ant's schema wants `YYYY-MM-DDTHH:MM:SS` without a zone; the report's times are UTC.
+fn junit_timestamp(report: &Report) -> String {
+    let started = report.started_at.clone().unwrap_or_else(super::now_rfc3339);
+    started.trim_end_matches('Z').chars().take(19).collect()
+}
+
+/// Everything a person needs to see about a failed or broken check, for the element's body.
+fn details(r: &CheckResult) -> String {
+    let mut lines = vec![verdict_line(r)];
+    lines.extend(problems(r));
+    if let Some(changes) = r.changes.as_ref().filter(|c| !c.is_empty()) {
+        lines.push("changed since baseline:".into());
+        lines.extend(changes.iter().map(|c| format!("  {}", c.summary)));
+    }
+    if !r.ca_names.is_empty() {
+        lines.push("Acceptable client certificate CA names:".into());
+        lines.extend(r.ca_names.iter().map(|n| format!("  {n}")));
+    }
+    lines.extend(r.warnings.iter().map(|w| format!("warning: {}", w.message)));
+    xml_safe(&lines.join("\n"))
+}
+
+fn write_testcase(w: &mut Writer<Vec<u8>>, r: &CheckResult) -> io::Result<()> {
+    let time = seconds(r.elapsed_ms);
+    let testcase = w.create_element("testcase").with_attributes([
+        ("name", xml_safe(&r.name).as_str()),
+        ("classname", "mtlscheck"),
+        ("time", time.as_str()),
+    ]);
+    let (element, kind, message) = match r.status {
+        Status::Pass => {
+            testcase.write_empty()?;
+            return Ok(());
+        }
+        Status::Fail => {
+            let kind = if r.expectations.iter().any(|e| !e.ok) {
+                "expectation"
+            } else if r.comparison.as_ref().is_some_and(|c| !c.agree) {
+                "transcript_difference"
+            } else {
+                "changed"
+            };
+            ("failure", kind, problems(r).join("; "))
+        }
+        Status::Error => ("error", "probe_error", r.error.clone().unwrap_or_else(|| "unknown error".into())),
+    };
+    let message = one_line(&message);
+    testcase.write_inner_content(|w| {
+        w.create_element(element)
+            .with_attributes([("message", message.as_str()), ("type", kind)])
+            .write_text_content(BytesText::new(&details(r)))?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn write_report(report: &Report, hostname: &str) -> io::Result<Vec<u8>> {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let (_, failures, errors) = counts(&report.results);
+    let total_ms: u64 = report.results.iter().map(|r| r.elapsed_ms).sum();
+    let (tests, failures, errors) = (report.results.len().to_string(), failures.to_string(), errors.to_string());
+    let (timestamp, time, hostname) = (junit_timestamp(report), seconds(total_ms), one_line(hostname));
+    let mut properties = vec![
+        ("mtlscheck_version", report.mtlscheck_version.clone()),
+        ("openssl_version", report.openssl_version.clone()),
+    ];
+    if let Some(shard) = report.shard {
+        properties.push(("shard", shard.to_string()));
+    }
+    if let Some(baseline) = &report.baseline {
+        properties.push(("baseline", baseline.file.clone()));
+    }
+    w.create_element("testsuite")
+        .with_attributes([
+            ("name", "mtlscheck"),
+            ("timestamp", timestamp.as_str()),
+            ("hostname", hostname.as_str()),
+            ("tests", tests.as_str()),
+            ("failures", failures.as_str()),
+            ("errors", errors.as_str()),
+            ("time", time.as_str()),
+        ])
+        .write_inner_content(|w| {
+            w.create_element("properties").write_inner_content(|w| {
+                for (name, value) in &properties {
+                    w.create_element("property")
+                        .with_attributes([("name", *name), ("value", one_line(value).as_str())])
+                        .write_empty()?;
+                }
+                Ok(())
+            })?;
+            for r in &report.results {
+                write_testcase(w, r)?;
+            }
+            let summary: Vec<String> = report.results.iter().map(verdict_line).collect();
+            w.create_element("system-out").write_text_content(BytesText::new(&xml_safe(&summary.join("\n"))))?;
+            w.create_element("system-err").write_empty()?;
+            Ok(())
+        })?;
+    Ok(w.into_inner())
+}
+
+impl Exporter for JunitExporter {
+    fn render(&self, report: &Report) -> String {
+        // Writing into a Vec cannot fail.
+        let bytes = write_report(report, &self.hostname).unwrap_or_default();
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        text.push('\n');
+        text
+    }
+}

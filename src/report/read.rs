@@ -1,0 +1,101 @@
+//! Reading a JSON report back, for `run --baseline` and `merge`. The report model keeps some
+//! values as `&'static str` (they come from a fixed set when mtlscheck writes them); read back,
+//! such strings are interned: each distinct value is allocated once per process.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Deserializer};
+
+use super::Report;
+
+/// Reads a report written by `--format json`; the error names the file and what is wrong.
+pub fn read_report(path: &Path) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    serde_json::from_str(&text).map_err(|err| {
+        format!(
+            "{}: not an mtlscheck JSON report (write one with --format json or --output FILE.json): {err}",
+            path.display()
+        )
+    })
+}
+
+/// `&'static str` spelled as a path, so `#[derive(Deserialize)]` does not treat the field as
+/// borrowed from the input (which would demand `'static` input); use with [`interned`].
+pub type Interned = &'static str;
+
+static POOL: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+
+/// The one `'static` copy of `text`.
+pub fn intern(text: &str) -> &'static str {
+    let mut pool = POOL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = pool.get(text) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(text.to_owned().into_boxed_str());
+    pool.insert(leaked);
+    leaked
+}
+
+/// `#[serde(deserialize_with)]` for a `&'static str` field.
+pub fn interned<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    String::deserialize(deserializer).map(|text| intern(&text))
+}
+
+/// `#[serde(deserialize_with)]` for an `Option<&'static str>` field.
+pub fn interned_opt<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'static str>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(|text| text.map(|t| intern(&t)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report as mtlscheck wrote it before `started_at`, `warnings`, `changes`, the
+    /// certificate lifetimes and `peer_chain[].not_after` existed.
+    const EARLIER_REPORT: &str = r#"{
+      "mtlscheck_version": "0.1.0", "openssl_version": "OpenSSL 3.0.19 27 Jan 2026",
+      "results": [{
+        "name": "partner", "host": "127.0.0.1", "port": 8443, "servername": null, "address": "127.0.0.1:8443",
+        "client_auth": "required", "rejection_stage": "after_handshake", "enforced_at": "handshake",
+        "cert_requested": true, "cert_requested_after_handshake": false, "ca_names_sent": true,
+        "ca_names": ["C = US, O = X"], "ca_name_match": true, "matched_ca_name": "C = US, O = X",
+        "protocol": "TLSv1.3", "cipher": "TLS_AES_256_GCM_SHA384", "verify_code": 0, "verify_error": "ok",
+        "requested_sigalgs": [], "client_cert_types": [], "server_temp_key": null,
+        "peer_chain": [{"subject": "CN = localhost", "issuer": "C = US, O = X"}],
+        "client_cert_subject": "CN = us", "client_cert_issuer": "C = US, O = X",
+        "without_cert": {"handshake": "ok", "accepted": false, "decided_by": "alert_after_handshake",
+                         "alert": "tlsv13 alert certificate required", "error": "e", "http_status": null,
+                         "http_status_line": null, "elapsed_ms": 3},
+        "with_cert": {"handshake": "ok", "accepted": true, "decided_by": "session_ticket", "alert": null,
+                      "error": null, "http_status": null, "http_status_line": null, "elapsed_ms": 4},
+        "expectations": [{"field": "client_auth", "expected": "required", "actual": "required", "ok": true}],
+        "status": "pass", "error": null, "notes": [], "elapsed_ms": 9
+      }]
+    }"#;
+
+    #[test]
+    fn reports_of_earlier_versions_are_read_with_the_new_keys_empty() {
+        let report: Report = serde_json::from_str(EARLIER_REPORT).expect("an earlier report reads");
+        let result = &report.results[0];
+        assert_eq!(result.with_cert.decided_by, Some("session_ticket"));
+        assert_eq!(result.peer_chain[0].not_after, None);
+        assert!(result.warnings.is_empty() && result.changes.is_none() && report.started_at.is_none());
+        // And written back with the same keys, plus the new ones.
+        let written = serde_json::to_value(&report).expect("serialise");
+        let original: serde_json::Value = serde_json::from_str(EARLIER_REPORT).expect("json");
+        for (key, value) in original["results"][0].as_object().expect("object") {
+            if key != "peer_chain" {
+                assert_eq!(&written["results"][0][key], value, "{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn equal_strings_are_interned_once() {
+        let a = intern(&String::from("alert_after_handshake"));
+        let b = intern(&String::from("alert_after_handshake"));
+        assert!(std::ptr::eq(a, b));
+    }
+}

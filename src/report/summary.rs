@@ -1,0 +1,125 @@
+//! Text shared by the exporters: the cells of the table (also the columns of CSV and Markdown),
+//! what went wrong with a check, and what changed since the baseline.
+
+use crate::verdict::{CheckResult, ClientAuth, ExpectationResult, Status};
+
+/// Said when a server asks for a certificate without naming CAs.
+pub const NONE_SENT: &str = "none sent: clients may offer any certificate";
+
+pub fn client_auth_cell(r: &CheckResult) -> String {
+    match r.client_auth {
+        ClientAuth::None => "1-way".into(),
+        ClientAuth::Optional => "2-way optional".into(),
+        ClientAuth::Required if r.enforced_at == Some("http") => {
+            format!("2-way required (enforced at HTTP: {})", http_status(r))
+        }
+        ClientAuth::Required if r.rejection_stage == Some("after_handshake") => {
+            "2-way required (refused after handshake)".into()
+        }
+        ClientAuth::Required => "2-way required".into(),
+        ClientAuth::PostHandshake => match r.enforced_at {
+            Some("http") => format!("2-way after handshake (HTTP {})", http_status(r)),
+            Some(_) => "2-way after handshake (refused)".into(),
+            None => "2-way after handshake (not enforced)".into(),
+        },
+        ClientAuth::Error => format!("error: {}", r.error.as_deref().unwrap_or("unknown")),
+    }
+}
+
+fn http_status(r: &CheckResult) -> String {
+    r.without_cert.http_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into())
+}
+
+pub fn ca_names_cell(r: &CheckResult) -> String {
+    match (r.cert_requested, r.ca_names.len()) {
+        (false, _) => "-".into(),
+        (true, 0) => NONE_SENT.into(),
+        (true, n) => n.to_string(),
+    }
+}
+
+pub fn our_ca_cell(r: &CheckResult) -> &'static str {
+    match r.ca_name_match {
+        Some(true) => "yes",
+        Some(false) => "NO",
+        None => "n/a",
+    }
+}
+
+pub fn verify_cell(r: &CheckResult) -> String {
+    match (&r.verify_code, &r.verify_error) {
+        (Some(0), _) => "ok".into(),
+        (Some(code), Some(text)) => format!("{text} ({code})"),
+        _ => "-".into(),
+    }
+}
+
+pub fn result_cell(r: &CheckResult) -> &'static str {
+    match r.status {
+        Status::Pass if r.expectations.is_empty() => "OK",
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+        Status::Error => "ERROR",
+    }
+}
+
+pub fn with_cert_cell(r: &CheckResult) -> String {
+    if r.client_cert_subject.is_none() {
+        return "no cert configured".into();
+    }
+    r.with_cert.summary()
+}
+
+/// `expected client_auth = "optional", got "required"`, plus what differed when the values do
+/// not say it.
+pub fn failed_expectation(e: &ExpectationResult) -> String {
+    let mut line = format!("expected {} = {}, got {}", e.field, e.expected, e.actual);
+    if let Some(detail) = &e.detail {
+        line.push_str(&format!(" ({detail})"));
+    }
+    line
+}
+
+/// Why a check did not pass, one line per reason, without the check's name: failed
+/// expectations, a difference from an operator's transcript, changes when they fail the check
+/// (`--fail-on-change`), the probe error.
+pub fn problems(r: &CheckResult) -> Vec<String> {
+    let mut lines: Vec<String> = r.expectations.iter().filter(|e| !e.ok).map(failed_expectation).collect();
+    if let Some(comparison) = r.comparison.as_ref().filter(|c| !c.agree) {
+        let differing: Vec<&str> = comparison.fields.iter().filter(|f| !f.agree).map(|f| f.field).collect();
+        lines.push(format!("differs from {}: {}", comparison.transcript_file, differing.join(", ")));
+    }
+    let changes_fail = r.status == Status::Fail && r.expectations.iter().all(|e| e.ok) && lines.is_empty();
+    if changes_fail && let Some(changes) = &r.changes {
+        lines.extend(changes.iter().map(|c| format!("changed since baseline: {}", c.summary)));
+    }
+    if let Some(error) = &r.error {
+        lines.push(format!("error: {error}"));
+    }
+    lines
+}
+
+/// One line saying what was found: for JUnit's system-out and log lines.
+pub fn verdict_line(r: &CheckResult) -> String {
+    format!(
+        "{} ({}): {}; TLS {}; server verify {}; CA names {}; our CA listed {}; with cert {}; result {}",
+        r.name,
+        r.target(),
+        client_auth_cell(r),
+        r.protocol.as_deref().unwrap_or("-"),
+        verify_cell(r),
+        ca_names_cell(r),
+        our_ca_cell(r),
+        with_cert_cell(r),
+        result_cell(r)
+    )
+}
+
+/// Pass / fail / error counts.
+pub fn counts(results: &[CheckResult]) -> (usize, usize, usize) {
+    results.iter().fold((0, 0, 0), |(p, f, e), r| match r.status {
+        Status::Pass => (p + 1, f, e),
+        Status::Fail => (p, f + 1, e),
+        Status::Error => (p, f, e + 1),
+    })
+}

@@ -1,0 +1,71 @@
+//! Running the `mtlscheck` binary and reading back what it wrote, for the report tests
+//! (expectations, baseline, exports, shards).
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The built binary, bounded so a hang fails the test instead of the suite; never coloured by
+/// the caller's environment.
+pub fn mtlscheck() -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("mtlscheck"));
+    command.env_remove("RUST_LOG").env_remove("NO_COLOR").timeout(Duration::from_secs(60));
+    command
+}
+
+pub fn stdout_text(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr_text(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn json_file(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{} is not JSON ({err}):\n{text}", path.display()))
+}
+
+pub fn stdout_json(output: &std::process::Output) -> Value {
+    let text = stdout_text(output);
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{text}"))
+}
+
+pub fn result_named<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .expect("results is a list")
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no result named {name} in {report:#}"))
+}
+
+pub fn result_names(report: &Value) -> Vec<String> {
+    report["results"]
+        .as_array()
+        .expect("results is a list")
+        .iter()
+        .map(|r| r["name"].as_str().expect("name").to_string())
+        .collect()
+}
+
+/// A port on 127.0.0.1 that nothing listens on, reserved while this lives: the local end of an
+/// established loopback connection, so no other socket can bind it and connecting is refused.
+pub struct ClosedPort {
+    pub port: u16,
+    _held: (TcpStream, TcpStream),
+}
+
+impl ClosedPort {
+    pub fn reserve() -> ClosedPort {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let client =
+            TcpStream::connect(listener.local_addr().expect("local addr")).expect("connect to our own listener");
+        let (server, _) = listener.accept().expect("accept our own connection");
+        let port = client.local_addr().expect("local addr").port();
+        ClosedPort { port, _held: (client, server) }
+    }
+}
