@@ -10,6 +10,8 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 
 use crate::credentials::{self, ClientIdentity};
+use crate::hostport::{self, HostPort};
+use crate::probe::{ProxyEnvironment, ProxyUrl, Starttls};
 use crate::sni;
 
 /// How long a probe of one endpoint may take when neither the check nor `defaults` says.
@@ -107,6 +109,13 @@ pub struct RawCheck {
     pub http_path: Option<String>,
     pub http_method: Option<String>,
     pub http_host: Option<String>,
+    /// `ADDRESS[:PORT]` to connect to instead of `host` (which still gives SNI and Host).
+    pub connect: Option<String>,
+    /// `http://HOST:PORT` of an HTTP CONNECT proxy; `""` ignores HTTPS_PROXY.
+    pub proxy: Option<String>,
+    pub starttls: Option<Starttls>,
+    /// Report a server verification failure without failing the check.
+    pub insecure: Option<bool>,
 }
 
 impl RawCheck {
@@ -128,6 +137,10 @@ impl RawCheck {
             http_path: self.http_path.or(d.http_path),
             http_method: self.http_method.or(d.http_method),
             http_host: self.http_host.or(d.http_host),
+            connect: self.connect.or(d.connect),
+            proxy: self.proxy.or(d.proxy),
+            starttls: self.starttls.or(d.starttls),
+            insecure: self.insecure.or(d.insecure),
         }
     }
 }
@@ -160,6 +173,14 @@ pub struct Check {
     /// A problem found before any network traffic that makes this check an error without
     /// stopping the others (e.g. a key that does not match its certificate).
     pub preflight_error: Option<String>,
+    /// Where to connect instead of `host:port` (`connect:`).
+    pub connect: Option<HostPort>,
+    /// The HTTP CONNECT proxy: `proxy:`, else HTTPS_PROXY unless NO_PROXY names the host.
+    pub proxy: Option<ProxyUrl>,
+    /// The plain-text protocol spoken before TLS (`s_client -starttls`).
+    pub starttls: Option<Starttls>,
+    /// A server verification failure is reported but does not fail the check.
+    pub insecure: bool,
 }
 
 impl Check {
@@ -170,6 +191,12 @@ impl Check {
         } else {
             format!("{}:{}", self.host, self.port)
         }
+    }
+
+    /// The endpoint the TLS connection is for: `connect` when set, else `host:port`. With a
+    /// proxy, this is what the CONNECT request asks for.
+    pub fn destination(&self) -> HostPort {
+        self.connect.clone().unwrap_or_else(|| HostPort { host: self.host.clone(), port: self.port })
     }
 }
 
@@ -255,6 +282,9 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
             Err(mut errs) => problems.append(&mut errs),
         }
     }
+    // A problem outside the file (an unusable HTTPS_PROXY) is reported once, not per check.
+    let mut reported = HashSet::new();
+    problems.retain(|problem| reported.insert(problem.clone()));
     if problems.is_empty() { Ok(checks) } else { Err(fail(problems)) }
 }
 
@@ -300,6 +330,13 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     if raw.port == Some(0) {
         problems.push(format!("{label}: `port` must be between 1 and 65535"));
     }
+    let port = raw.port.unwrap_or_else(|| raw.starttls.map_or(DEFAULT_PORT, Starttls::default_port));
+    if raw.starttls.is_some() && raw.http_path.is_some() {
+        problems.push(format!("{label}: `http_path` sends an HTTPS request; it cannot be combined with `starttls`"));
+    }
+    let connect = connect_address(raw.connect.as_deref(), port, label, &mut problems);
+    let destination_host = connect.as_ref().map_or(host.as_str(), |c| c.host.as_str());
+    let proxy = proxy_setting(raw.proxy.as_deref(), &host, destination_host, label, &mut problems);
     let resolve = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { base.join(p) });
     let cacert = resolve(raw.cacert);
     let capath = resolve(raw.capath);
@@ -365,7 +402,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     Ok(Check {
         name,
         host,
-        port: raw.port.unwrap_or(DEFAULT_PORT),
+        port,
         servername,
         cacert,
         capath,
@@ -374,7 +411,58 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
         expect: raw.expect.unwrap_or_default(),
         http,
         preflight_error,
+        connect,
+        proxy,
+        starttls: raw.starttls,
+        insecure: raw.insecure.unwrap_or(false),
     })
+}
+
+/// `connect:` as an address and port (the check's port when it names none); `""` turns off
+/// one inherited from `defaults`.
+fn connect_address(text: Option<&str>, port: u16, label: &str, problems: &mut Vec<String>) -> Option<HostPort> {
+    let text = text.filter(|t| !t.trim().is_empty())?;
+    hostport::parse(text, port)
+        .map_err(|err| {
+            problems.push(format!(
+                "{label}: `connect` {text:?}: {err}; write ADDRESS:PORT, e.g. 10.0.0.5:443 or [::1]:8443"
+            ))
+        })
+        .ok()
+}
+
+/// The check's proxy: `proxy:` when set (`""`: none), else the environment's for this host.
+fn proxy_setting(
+    text: Option<&str>,
+    host: &str,
+    destination: &str,
+    label: &str,
+    problems: &mut Vec<String>,
+) -> Option<ProxyUrl> {
+    let written = match text {
+        Some(text) if text.trim().is_empty() => return None,
+        Some(text) => ProxyUrl::parse(text),
+        None => {
+            return ProxyEnvironment::from_process()
+                .proxy_for(host, destination)
+                .map_err(|err| problems.push(err))
+                .ok()
+                .flatten();
+        }
+    };
+    match written {
+        Ok(proxy) if proxy.has_password() => {
+            problems.push(format!(
+                "{label}: `proxy` contains a password, which would be readable in the file, in `ps` and in                  logs: set HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT in the environment instead"
+            ));
+            None
+        }
+        Ok(proxy) => Some(proxy),
+        Err(err) => {
+            problems.push(format!("{label}: `proxy` {err}"));
+            None
+        }
+    }
 }
 
 fn strip_brackets(host: &str) -> &str {

@@ -14,6 +14,7 @@ pub mod config;
 pub mod credentials;
 pub mod demo;
 mod ffi;
+pub mod hostport;
 pub mod lab;
 pub mod pipeline;
 pub mod probe;

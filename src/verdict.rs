@@ -144,8 +144,12 @@ pub struct CheckResult {
     pub host: String,
     pub port: u16,
     pub servername: Option<String>,
-    /// The address actually connected to.
+    /// The address actually connected to (with a proxy: the proxy's).
     pub address: Option<String>,
+    /// The HTTP CONNECT proxy used, as `http://host:port` (a password shows as `***`).
+    pub proxy: Option<String>,
+    /// The plain-text protocol spoken before TLS (`s_client -starttls`).
+    pub starttls: Option<&'static str>,
     pub client_auth: ClientAuth,
     /// For "required": whether the refusal came during the handshake or after it (TLS 1.3).
     pub rejection_stage: Option<&'static str>,
@@ -241,6 +245,8 @@ fn empty_result(check: &Check) -> CheckResult {
         port: check.port,
         servername: check.servername.clone(),
         address: None,
+        proxy: check.proxy.as_ref().map(|p| p.to_string()),
+        starttls: check.starttls.map(|s| s.as_str()),
         client_auth: ClientAuth::Error,
         rejection_stage: None,
         enforced_at: None,
@@ -374,6 +380,9 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
             _ => {}
         }
     }
+    if let Some(note) = verification_note(check, &result) {
+        result.notes.push(note);
+    }
     result.expectations = expectations(check, &result);
     result.status = if result.client_auth == ClientAuth::Error {
         Status::Error
@@ -397,6 +406,28 @@ fn http_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool 
     matches!(response.status, 401 | 403 | 495 | 496) && with_status.is_some_and(|s| (200..400).contains(&s) || s == 404)
 }
 
+/// A server chain that did not verify: what to do about it, or that `insecure` waived it.
+fn verification_note(check: &Check, result: &CheckResult) -> Option<String> {
+    let failure = verify_failure(result)?;
+    Some(if check.insecure {
+        format!("the server's certificate did not verify ({failure}); not counted because of insecure: true")
+    } else {
+        format!(
+            "the server's certificate did not verify ({failure}): set cacert/capath to the CA that issued it, \
+             or insecure: true to only report it"
+        )
+    })
+}
+
+/// OpenSSL's text for a failed server verification, or `None` when it verified (or no server
+/// certificate was seen).
+fn verify_failure(result: &CheckResult) -> Option<&str> {
+    match (result.verify_code, &result.verify_error) {
+        (Some(code), Some(text)) if code != 0 => Some(text),
+        _ => None,
+    }
+}
+
 fn expectations(check: &Check, result: &CheckResult) -> Vec<ExpectationResult> {
     let mut list = Vec::new();
     if let Some(expected) = check.expect.client_auth {
@@ -415,6 +446,10 @@ fn expectations(check: &Check, result: &CheckResult) -> Vec<ExpectationResult> {
             actual: json!(result.ca_name_match),
             ok: result.ca_name_match == Some(expected),
         });
+    }
+    // Implicit: the server's chain verifies, unless the check says `insecure`.
+    if let Some(failure) = verify_failure(result).filter(|_| !check.insecure) {
+        list.push(ExpectationResult { field: "verify", expected: json!("ok"), actual: json!(failure), ok: false });
     }
     list
 }

@@ -7,6 +7,8 @@ mod http;
 mod info;
 mod names;
 mod net;
+mod proxy;
+mod starttls;
 mod trace;
 
 use std::borrow::Cow;
@@ -22,6 +24,8 @@ use openssl::ssl::{
 pub use http::HttpExchange;
 pub use info::{HandshakeInfo, PeerCert};
 pub use names::{DistinguishedName, NameOpt};
+pub use proxy::{ProxyEnvironment, ProxyUrl, no_proxy_matches};
+pub use starttls::Starttls;
 pub use trace::trace_lines;
 
 use crate::config::Check;
@@ -68,6 +72,15 @@ pub enum ProbeError {
     Http {
         detail: String,
     },
+    /// The proxy could not be reached or refused the tunnel (the detail names the proxy).
+    Proxy {
+        detail: String,
+    },
+    /// The plain-text part of a STARTTLS protocol failed, e.g. the server does not offer TLS.
+    Starttls {
+        protocol: &'static str,
+        detail: String,
+    },
 }
 
 impl fmt::Display for ProbeError {
@@ -88,6 +101,8 @@ impl fmt::Display for ProbeError {
             ProbeError::Handshake { detail } => write!(f, "TLS handshake failed: {detail}"),
             ProbeError::Setup { detail } => write!(f, "cannot set up the TLS client: {detail}"),
             ProbeError::Http { detail } => write!(f, "HTTP request failed: {detail}"),
+            ProbeError::Proxy { detail } => write!(f, "{detail}"),
+            ProbeError::Starttls { protocol, detail } => write!(f, "{protocol} STARTTLS failed: {detail}"),
         }
     }
 }
@@ -196,7 +211,13 @@ impl Attempt {
     fn never_reached_tls(&self) -> bool {
         matches!(
             self.outcome,
-            Outcome::Failed(ProbeError::Resolve { .. } | ProbeError::Connect { .. } | ProbeError::Timeout { .. })
+            Outcome::Failed(
+                ProbeError::Resolve { .. }
+                    | ProbeError::Connect { .. }
+                    | ProbeError::Timeout { .. }
+                    | ProbeError::Proxy { .. }
+                    | ProbeError::Starttls { .. }
+            )
         )
     }
 }
@@ -241,7 +262,7 @@ pub fn probe(check: &Check) -> Observation {
 pub fn probe_with(check: &Check, options: &ProbeOptions) -> Observation {
     let started = Instant::now();
     let deadline = started + check.timeout;
-    let address = match net::resolve(&check.host, check.port, deadline, check.timeout) {
+    let address = match net::resolve_first_hop(check, deadline) {
         Ok(address) => address,
         Err(error) => {
             return Observation {
@@ -339,7 +360,7 @@ fn attempt(
         Ok(ssl) => ssl,
         Err(err) => return setup(err),
     };
-    let tcp = match net::connect(address, deadline, check.timeout) {
+    let tcp = match net::open(check, address, deadline) {
         Ok(tcp) => tcp,
         Err(error) => return Attempt::failed(error, started),
     };
