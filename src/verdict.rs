@@ -74,6 +74,8 @@ pub struct AttemptReport {
     /// With `http_path`: the response status, and its status line.
     pub http_status: Option<u16>,
     pub http_status_line: Option<String>,
+    /// With `starttls: postgres`: the server's answer to our StartupMessage.
+    pub postgres_reply: Option<String>,
     pub elapsed_ms: Option<u64>,
 }
 
@@ -87,6 +89,7 @@ impl AttemptReport {
             error: reason,
             http_status: None,
             http_status_line: None,
+            postgres_reply: None,
             elapsed_ms: None,
         }
     }
@@ -111,6 +114,7 @@ impl AttemptReport {
             error,
             http_status: attempt.http.as_ref().map(|h| h.status),
             http_status_line: attempt.http.as_ref().map(|h| h.status_line.clone()),
+            postgres_reply: attempt.postgres.as_ref().map(|p| p.text.clone()),
             elapsed_ms: Some(millis(attempt.elapsed)),
         }
     }
@@ -119,9 +123,10 @@ impl AttemptReport {
     pub fn summary(&self) -> String {
         match (self.handshake, self.accepted) {
             ("skipped", _) => "skipped".into(),
-            (_, Some(true)) => match self.http_status {
-                Some(status) => format!("ok (HTTP {status})"),
-                None => "ok".into(),
+            (_, Some(true)) => match (self.http_status, &self.postgres_reply) {
+                (Some(status), _) => format!("ok (HTTP {status})"),
+                (None, Some(reply)) => format!("ok (PostgreSQL: {reply})"),
+                (None, None) => "ok".into(),
             },
             (_, Some(false)) => self.alert.clone().unwrap_or_else(|| "refused".into()),
             _ => format!("error: {}", self.error.clone().unwrap_or_default()),
@@ -335,7 +340,15 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     result.ca_names_sent = !server_ca_names.is_empty();
     result.ca_names = server_ca_names.iter().map(|n| n.text.clone()).collect();
 
-    let refused_at_http = http_refused_without_cert(first, second);
+    // Where a server that let the handshake through without a certificate refused us for it.
+    let refused_above_tls = if http_refused_without_cert(first, second) {
+        Some("http")
+    } else if postgres_refused_without_cert(first, second) {
+        Some("postgres")
+    } else {
+        None
+    };
+    let refused_at_http = refused_above_tls.is_some();
     result.client_auth = match &first.outcome {
         Outcome::Failed(err) => {
             result.error = Some(err.to_string());
@@ -348,11 +361,11 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
             if first.cert_requested { ClientAuth::Required } else { ClientAuth::PostHandshake }
         }
         Outcome::Accepted(_) if !first.cert_requested => {
-            result.enforced_at = refused_at_http.then_some("http");
+            result.enforced_at = refused_above_tls;
             ClientAuth::PostHandshake
         }
         Outcome::Accepted(_) if refused_at_http => {
-            result.enforced_at = Some("http");
+            result.enforced_at = refused_above_tls;
             ClientAuth::Required
         }
         Outcome::Accepted(_) => ClientAuth::Optional,
@@ -365,7 +378,7 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         result.matched_ca_name = matched.map(|n| n.text.clone());
     }
 
-    if check.http.is_none() {
+    if check.http.is_none() && check.starttls.is_none() {
         match result.client_auth {
             ClientAuth::Optional => result.notes.push(
                 "accepted without a certificate at the TLS layer; servers such as nginx (ssl_verify_client on) \
@@ -426,6 +439,17 @@ fn verify_failure(result: &CheckResult) -> Option<&str> {
         (Some(code), Some(text)) if code != 0 => Some(text),
         _ => None,
     }
+}
+
+/// Whether pg_hba refused the StartupMessage for want of a certificate (`clientcert=verify-*` or
+/// the `cert` method: SQLSTATE 28000 "connection requires a valid client certificate"), or
+/// refused it with an error our certificate made go away.
+fn postgres_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool {
+    let Some(reply) = &without.postgres else { return false };
+    let with_reply = with.and_then(|a| a.postgres.as_ref());
+    reply.refuses_certificate()
+        || (reply.error_code.as_deref() == Some(crate::probe::POSTGRES_INVALID_AUTHORIZATION)
+            && with_reply.is_some_and(|r| r.error_code.is_none()))
 }
 
 fn expectations(check: &Check, result: &CheckResult) -> Vec<ExpectationResult> {

@@ -7,6 +7,7 @@ mod http;
 mod info;
 mod names;
 mod net;
+mod postgres;
 mod proxy;
 mod starttls;
 mod trace;
@@ -24,6 +25,7 @@ use openssl::ssl::{
 pub use http::HttpExchange;
 pub use info::{HandshakeInfo, PeerCert};
 pub use names::{DistinguishedName, NameOpt};
+pub use postgres::{INVALID_AUTHORIZATION as POSTGRES_INVALID_AUTHORIZATION, PostgresReply};
 pub use proxy::{ProxyEnvironment, ProxyUrl, no_proxy_matches};
 pub use starttls::Starttls;
 pub use trace::trace_lines;
@@ -181,6 +183,8 @@ pub struct Attempt {
     pub handshake_messages: usize,
     /// The response to the check's HTTP request, if it has `http_path` and one came.
     pub http: Option<HttpExchange>,
+    /// With `starttls: postgres`: the server's first answer to our StartupMessage.
+    pub postgres: Option<PostgresReply>,
     /// A CertificateRequest arrived after our handshake (renegotiation or TLS 1.3 PHA).
     pub late_cert_request: bool,
     /// The CA names that late request carried.
@@ -199,6 +203,7 @@ impl Attempt {
             cert_sent: false,
             handshake_messages: 0,
             http: None,
+            postgres: None,
             late_cert_request: false,
             late_ca_names: Vec::new(),
             info: None,
@@ -366,6 +371,7 @@ fn attempt(
     };
     // What the handshake gave: (outcome, handshake completed, what the SSL showed).
     let mut http_result = None;
+    let mut postgres_reply = None;
     let mut late_ca_names = Vec::new();
     let (outcome, completed, info) = match ssl.connect(tcp) {
         Ok(mut stream) => {
@@ -382,6 +388,10 @@ fn attempt(
                         .map(|name| DistinguishedName::with_nameopt(name, options.nameopt))
                         .collect();
                 }
+                outcome
+            } else if check.starttls == Some(Starttls::Postgres) {
+                let (outcome, reply) = postgres_outcome(&mut stream, check, &log, deadline);
+                postgres_reply = reply;
                 outcome
             } else if tls13 && cert_was_requested(&info, &snapshot(&log)) {
                 read_after_handshake(&mut stream, &log, deadline)
@@ -420,6 +430,7 @@ fn attempt(
         cert_sent: (cert_requested || late_cert_request) && identity.is_some(),
         handshake_messages,
         http: http_result,
+        postgres: postgres_reply,
         late_cert_request,
         late_ca_names,
         info: Some(info),
@@ -464,6 +475,52 @@ fn http_outcome(
             None,
         ),
     }
+}
+
+/// PostgreSQL answers nothing until our StartupMessage (no TLS 1.3 ticket either), so its
+/// answer is what shows that the TLS layer accepted us, and pg_hba's verdict on our certificate.
+fn postgres_outcome(
+    stream: &mut SslStream<TcpStream>,
+    check: &Check,
+    log: &MessageLog,
+    deadline: Instant,
+) -> (Outcome, Option<PostgresReply>) {
+    match postgres::startup(stream, &postgres_user(check), deadline) {
+        Ok(reply) => (Outcome::Accepted(AcceptSignal::ApplicationData), Some(reply)),
+        Err(postgres::StartupFailure::Tls(err)) => {
+            let (alert, error) = describe_ssl_error(&err, &snapshot(log));
+            (Outcome::Rejected { stage: Stage::AfterHandshake, alert, error }, None)
+        }
+        Err(postgres::StartupFailure::Timeout) => {
+            let waiting_for = "the PostgreSQL server's answer to our StartupMessage".into();
+            (Outcome::Failed(ProbeError::Timeout { waiting_for, after: check.timeout }), None)
+        }
+        Err(postgres::StartupFailure::Closed) => (
+            Outcome::Rejected {
+                stage: Stage::AfterHandshake,
+                alert: received_alert(&snapshot(log)),
+                error: "the server closed the connection without answering our StartupMessage".into(),
+            },
+            None,
+        ),
+        Err(postgres::StartupFailure::NotPostgres(detail)) => {
+            (Outcome::Failed(ProbeError::Starttls { protocol: "PostgreSQL", detail }), None)
+        }
+    }
+}
+
+/// The user named in the StartupMessage: our certificate's CN (what `clientcert=verify-full`
+/// and the `cert` method compare it with), else `mtlscheck`. The same on both connections, so
+/// only the certificate differs.
+fn postgres_user(check: &Check) -> String {
+    check
+        .identity
+        .as_ref()
+        .and_then(|identity| {
+            let cn = identity.cert.subject_name().entries_by_nid(openssl::nid::Nid::COMMONNAME).next()?;
+            cn.data().to_string().ok()
+        })
+        .unwrap_or_else(|| "mtlscheck".into())
 }
 
 /// TLS 1.3 after a CertificateRequest: the server decides about our (absent or present)
