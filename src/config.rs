@@ -453,7 +453,8 @@ fn proxy_setting(
     match written {
         Ok(proxy) if proxy.has_password() => {
             problems.push(format!(
-                "{label}: `proxy` contains a password, which would be readable in the file, in `ps` and in                  logs: set HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT in the environment instead"
+                "{label}: `proxy` contains a password, which would be readable in the file, in `ps` and in \
+                 logs: set HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT in the environment instead"
             ));
             None
         }
@@ -584,6 +585,51 @@ mod tests {
     fn bad_timeout_is_explained() {
         let err = parse_str("checks:\n  - {name: a, host: x.example, timeout: soon}\n").unwrap_err();
         assert!(err.to_string().contains("e.g. 10s"), "{err}");
+    }
+
+    #[test]
+    fn connect_keeps_host_for_sni_and_defaults_to_the_checks_port() {
+        let checks = parse_str(
+            "checks:\n  - {name: a, host: api.partner.example, port: 8443, connect: 10.0.0.5}\n  - {name: b, host: x.example, connect: \"[::1]:9443\"}\n",
+        )
+        .unwrap();
+        assert_eq!(checks[0].destination().to_string(), "10.0.0.5:8443");
+        assert_eq!(checks[0].servername.as_deref(), Some("api.partner.example"));
+        assert_eq!(checks[0].target(), "api.partner.example:8443");
+        assert_eq!(checks[1].destination().to_string(), "[::1]:9443");
+        let err = parse_str("checks:\n  - {name: a, host: x.example, connect: \"::1:x443\"}\n").unwrap_err();
+        assert!(err.to_string().contains("check 'a': `connect` \"::1:x443\""), "{err}");
+        assert!(err.to_string().contains("[::1]:8443"), "{err}");
+    }
+
+    #[test]
+    fn starttls_sets_the_protocols_port_and_excludes_http_path() {
+        let checks = parse_str(
+            "checks:\n  - {name: a, host: mx.example, starttls: smtp}\n  - {name: b, host: db.example, starttls: postgres, port: 6432}\n",
+        )
+        .unwrap();
+        assert_eq!((checks[0].port, checks[0].starttls), (25, Some(Starttls::Smtp)));
+        assert_eq!(checks[1].port, 6432);
+        let err = parse_str("checks:\n  - {name: a, host: x.example, starttls: smtp, http_path: /}\n").unwrap_err();
+        assert!(err.to_string().contains("cannot be combined with `starttls`"), "{err}");
+        let err = parse_str("checks:\n  - {name: a, host: x.example, starttls: ldap}\n").unwrap_err();
+        assert!(err.to_string().contains("unknown variant `ldap`"), "{err}");
+    }
+
+    #[test]
+    fn proxy_is_parsed_and_a_password_in_the_file_is_refused_without_repeating_it() {
+        let checks = parse_str(
+            "checks:\n  - {name: a, host: x.example, proxy: \"http://proxy.corp:3128\"}\n  - {name: b, host: y.example, proxy: \"\"}\n",
+        )
+        .unwrap();
+        assert_eq!(checks[0].proxy.as_ref().map(|p| p.to_string()).as_deref(), Some("http://proxy.corp:3128"));
+        assert_eq!(checks[1].proxy, None);
+        let err = parse_str("checks:\n  - {name: a, host: x.example, proxy: \"http://u:hunter2@p:1\"}\n").unwrap_err();
+        assert!(err.to_string().contains("contains a password") && !err.to_string().contains("hunter2"), "{err}");
+        let err = parse_str("checks:\n  - {name: a, host: x.example, proxy: \"socks5://p:1080\"}\n").unwrap_err();
+        assert!(err.to_string().contains("only http:// proxies"), "{err}");
+        let insecure = parse_str("defaults: {insecure: true}\nchecks:\n  - {name: a, host: x.example}\n").unwrap();
+        assert!(insecure[0].insecure);
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub fn negotiate(
 
 /// SMTP (RFC 3207): greeting, `EHLO`, `STARTTLS`, `220`.
 fn smtp(talk: &mut Conversation<'_>) -> Result<(), ProbeError> {
-    let greeting = talk.numbered_reply("the server's greeting")?;
+    let greeting = talk.numbered_reply("the greeting")?;
     if greeting.code != 220 {
         return Err(talk.error(format!("the server's greeting is not 220: {}", greeting.last())));
     }
@@ -109,7 +109,7 @@ fn smtp(talk: &mut Conversation<'_>) -> Result<(), ProbeError> {
 
 /// IMAP (RFC 2595): greeting, `. CAPABILITY`, `. STARTTLS`, `. OK`.
 fn imap(talk: &mut Conversation<'_>) -> Result<(), ProbeError> {
-    let greeting = talk.line("the server's greeting")?;
+    let greeting = talk.line("the greeting")?;
     if !starts_with_ignore_case(&greeting, "* OK") {
         return Err(talk.error(format!("the server's greeting is not `* OK`: {}", shown(&greeting))));
     }
@@ -132,7 +132,7 @@ fn imap(talk: &mut Conversation<'_>) -> Result<(), ProbeError> {
 
 /// POP3 (RFC 2595): greeting, `STLS`, `+OK`.
 fn pop3(talk: &mut Conversation<'_>) -> Result<(), ProbeError> {
-    let greeting = talk.line("the server's greeting")?;
+    let greeting = talk.line("the greeting")?;
     if !greeting.starts_with("+OK") {
         return Err(talk.error(format!("the server's greeting is not `+OK`: {}", shown(&greeting))));
     }
@@ -146,7 +146,7 @@ fn pop3(talk: &mut Conversation<'_>) -> Result<(), ProbeError> {
 
 /// FTP (RFC 4217): greeting, `AUTH TLS`, `234`.
 fn ftp(talk: &mut Conversation<'_>) -> Result<(), ProbeError> {
-    let greeting = talk.numbered_reply("the server's greeting")?;
+    let greeting = talk.numbered_reply("the greeting")?;
     if greeting.code != 220 {
         return Err(talk.error(format!("the server's greeting is not 220: {}", greeting.last())));
     }
@@ -228,7 +228,7 @@ impl Conversation<'_> {
 
     fn timeout(&self, waiting_for: &str) -> ProbeError {
         ProbeError::Timeout {
-            waiting_for: format!("{} of the {} server", waiting_for, self.protocol.display_name()).into(),
+            waiting_for: format!("{waiting_for} from the {} server", self.protocol.display_name()).into(),
             after: self.budget,
         }
     }
@@ -236,7 +236,7 @@ impl Conversation<'_> {
     fn write(&mut self, bytes: &[u8]) -> Result<(), ProbeError> {
         net::set_deadline(self.stream, self.deadline);
         self.stream.write_all(bytes).map_err(|err| match err.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => self.timeout("sending a command to"),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => self.timeout("accepting our command"),
             _ => self.error(format!("cannot send to the server: {err}")),
         })
     }

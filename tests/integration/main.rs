@@ -20,3 +20,9 @@ mod stacks;
 
 // Endpoints that are unreachable, silent, not TLS: each check errors within its timeout.
 mod bad_endpoints;
+
+// Trust (cacert, capath, system store, insecure), `connect:` and IPv6, HTTP CONNECT proxies.
+mod connectivity;
+
+// `starttls:` for SMTP, IMAP, POP3, FTP (in-test responders) and a real PostgreSQL.
+mod starttls;

@@ -6,7 +6,10 @@ pub mod apache;
 pub mod gnutls;
 pub mod java;
 pub mod nginx;
+pub mod postgres;
 pub mod process;
+pub mod proxy;
+pub mod starttls;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
