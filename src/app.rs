@@ -60,6 +60,12 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     if let Some(days) = args.warn_days {
         checks.iter_mut().for_each(|check| check.warn_days = days);
     }
+    for check in &mut checks {
+        check.insecure |= args.insecure;
+        if let Some(proxy) = &args.proxy {
+            check.proxy = Some(proxy.clone());
+        }
+    }
     let transcripts = match &args.compare_dir {
         Some(dir) => load_transcripts(dir, &checks)?,
         None => vec![None; checks.len()],
@@ -137,7 +143,10 @@ fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let transcript = read_transcript(&args.transcript)?;
-    let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    let (mut check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    // `compare` judges agreement with the transcript; the verify code is one of the compared
+    // fields, so a failed verification alone does not fail it.
+    check.insecure = true;
     let outputs = prepare_outputs(&args.output)?;
     let result = pipeline::run_one_with(&check, &options);
     let comparison = compare::compare(&args.transcript.display().to_string(), &transcript, &result);
@@ -205,11 +214,14 @@ pub fn parse_target(target: &str) -> Result<(String, u16), String> {
 /// s_client-style flags.
 pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, ProbeOptions), Box<dyn std::error::Error>> {
     let (host, port) = parse_target(target)?;
+    // With --starttls and no port in the target, the protocol's port is the default.
+    let port_given = crate::hostport::split(target).is_ok_and(|(_, port)| port.is_some());
+    let port = (port_given || args.starttls.is_none()).then_some(port);
     let servername = if args.noservername { Some(String::new()) } else { args.servername.clone() };
     let raw = RawCheck {
         name: Some(target.to_string()),
         host: Some(host),
-        port: Some(port),
+        port,
         servername,
         cacert: args.cacert.clone(),
         capath: args.capath.clone(),
@@ -223,6 +235,10 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
         http_host: args.http_host.clone(),
         retries: None,
         all_addresses: None,
+        connect: args.connect.clone(),
+        proxy: args.proxy.clone(),
+        starttls: args.starttls,
+        insecure: Some(args.insecure),
     };
     let check = config::single_check(raw)?;
     let version = match (args.tls1_2, args.tls1_3) {

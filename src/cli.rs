@@ -138,6 +138,16 @@ pub struct RunArgs {
     /// for CI matrix jobs or a Kubernetes Indexed Job. Join the reports with `mtlscheck merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::shard::Shard>,
+
+    /// Report a server certificate that does not verify without failing the check (as
+    /// `insecure: true` on every check).
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Reach every endpoint through this HTTP CONNECT proxy (http://HOST:PORT), whatever the
+    /// checks file and HTTPS_PROXY say. Credentials belong in HTTPS_PROXY, not here.
+    #[arg(long, value_name = "URL", value_parser = parse_proxy)]
+    pub proxy: Option<crate::probe::ProxyUrl>,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +239,26 @@ pub struct EndpointArgs {
     /// How names are printed (s_client -nameopt). `default` is the linked OpenSSL's default.
     #[arg(long, value_enum, default_value = "default")]
     pub nameopt: crate::probe::NameOpt,
+
+    /// Connect to ADDRESS:PORT (an IP, e.g. [::1]:8443, or another name) instead of HOST; HOST
+    /// still gives the SNI and the HTTP Host header. Like curl's --connect-to.
+    #[arg(long, value_name = "ADDRESS:PORT")]
+    pub connect: Option<String>,
+
+    /// HTTP CONNECT proxy, http://HOST:PORT (s_client -proxy). Default: HTTPS_PROXY unless
+    /// NO_PROXY names the host; `--proxy ''` uses none.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Speak this protocol's plain-text preamble before TLS (s_client -starttls). Without a
+    /// port in HOST[:PORT] the protocol's standard port is used.
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub starttls: Option<crate::probe::Starttls>,
+
+    /// A server certificate that does not verify is reported but does not fail the check
+    /// (exit code 0 instead of 1).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Args)]
@@ -270,6 +300,14 @@ pub struct OutputArgs {
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::config::parse_duration(text)
+}
+
+fn parse_proxy(text: &str) -> Result<crate::probe::ProxyUrl, String> {
+    let proxy = crate::probe::ProxyUrl::parse(text)?;
+    if proxy.has_password() {
+        return Err("a password on the command line is visible in `ps`: set HTTPS_PROXY instead".into());
+    }
+    Ok(proxy)
 }
 
 /// Parses the process arguments; `--version` names the linked OpenSSL.

@@ -10,6 +10,8 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 
 use crate::credentials::{self, ClientIdentity};
+use crate::hostport::{self, HostPort};
+use crate::probe::{ProxyEnvironment, ProxyUrl, Starttls};
 use crate::sni;
 
 /// How long a probe of one endpoint may take when neither the check nor `defaults` says.
@@ -125,6 +127,13 @@ pub struct RawCheck {
     pub http_host: Option<String>,
     pub retries: Option<u32>,
     pub all_addresses: Option<bool>,
+    /// `ADDRESS[:PORT]` to connect to instead of `host` (which still gives SNI and Host).
+    pub connect: Option<String>,
+    /// `http://HOST:PORT` of an HTTP CONNECT proxy; `""` ignores HTTPS_PROXY.
+    pub proxy: Option<String>,
+    pub starttls: Option<Starttls>,
+    /// Report a server verification failure without failing the check.
+    pub insecure: Option<bool>,
 }
 
 impl RawCheck {
@@ -148,6 +157,10 @@ impl RawCheck {
             http_host: self.http_host.or(d.http_host),
             retries: self.retries.or(d.retries),
             all_addresses: self.all_addresses.or(d.all_addresses),
+            connect: self.connect.or(d.connect),
+            proxy: self.proxy.or(d.proxy),
+            starttls: self.starttls.or(d.starttls),
+            insecure: self.insecure.or(d.insecure),
         }
     }
 }
@@ -189,6 +202,14 @@ pub struct Check {
     /// A problem found before any network traffic that makes this check an error without
     /// stopping the others (e.g. a key that does not match its certificate).
     pub preflight_error: Option<String>,
+    /// Where to connect instead of `host:port` (`connect:`).
+    pub connect: Option<HostPort>,
+    /// The HTTP CONNECT proxy: `proxy:`, else HTTPS_PROXY unless NO_PROXY names the host.
+    pub proxy: Option<ProxyUrl>,
+    /// The plain-text protocol spoken before TLS (`s_client -starttls`).
+    pub starttls: Option<Starttls>,
+    /// A server verification failure is reported but does not fail the check.
+    pub insecure: bool,
 }
 
 impl Check {
@@ -199,6 +220,12 @@ impl Check {
         } else {
             format!("{}:{}", self.host, self.port)
         }
+    }
+
+    /// The endpoint the TLS connection is for: `connect` when set, else `host:port`. With a
+    /// proxy, this is what the CONNECT request asks for.
+    pub fn destination(&self) -> HostPort {
+        self.connect.clone().unwrap_or_else(|| HostPort { host: self.host.clone(), port: self.port })
     }
 }
 
@@ -286,6 +313,9 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
             Err(mut errs) => problems.append(&mut errs),
         }
     }
+    // A problem outside the file (an unusable HTTPS_PROXY) is reported once, not per check.
+    let mut reported = HashSet::new();
+    problems.retain(|problem| reported.insert(problem.clone()));
     if problems.is_empty() { Ok(checks) } else { Err(fail(problems)) }
 }
 
@@ -337,6 +367,13 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     if raw.port == Some(0) {
         problems.push(format!("{label}: `port` must be between 1 and 65535"));
     }
+    let port = raw.port.unwrap_or_else(|| raw.starttls.map_or(DEFAULT_PORT, Starttls::default_port));
+    if raw.starttls.is_some() && raw.http_path.is_some() {
+        problems.push(format!("{label}: `http_path` sends an HTTPS request; it cannot be combined with `starttls`"));
+    }
+    let connect = connect_address(raw.connect.as_deref(), port, label, &mut problems);
+    let destination_host = connect.as_ref().map_or(host.as_str(), |c| c.host.as_str());
+    let proxy = proxy_setting(raw.proxy.as_deref(), &host, destination_host, label, &mut problems);
     let resolve = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { base.join(p) });
     let cacert = resolve(raw.cacert);
     let capath = resolve(raw.capath);
@@ -405,7 +442,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     Ok(Check {
         name,
         host,
-        port: raw.port.unwrap_or(DEFAULT_PORT),
+        port,
         servername,
         cacert,
         capath,
@@ -417,7 +454,59 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
         retries: raw.retries.unwrap_or(0),
         all_addresses: raw.all_addresses.unwrap_or(false),
         preflight_error,
+        connect,
+        proxy,
+        starttls: raw.starttls,
+        insecure: raw.insecure.unwrap_or(false),
     })
+}
+
+/// `connect:` as an address and port (the check's port when it names none); `""` turns off
+/// one inherited from `defaults`.
+fn connect_address(text: Option<&str>, port: u16, label: &str, problems: &mut Vec<String>) -> Option<HostPort> {
+    let text = text.filter(|t| !t.trim().is_empty())?;
+    hostport::parse(text, port)
+        .map_err(|err| {
+            problems.push(format!(
+                "{label}: `connect` {text:?}: {err}; write ADDRESS:PORT, e.g. 10.0.0.5:443 or [::1]:8443"
+            ))
+        })
+        .ok()
+}
+
+/// The check's proxy: `proxy:` when set (`""`: none), else the environment's for this host.
+fn proxy_setting(
+    text: Option<&str>,
+    host: &str,
+    destination: &str,
+    label: &str,
+    problems: &mut Vec<String>,
+) -> Option<ProxyUrl> {
+    let written = match text {
+        Some(text) if text.trim().is_empty() => return None,
+        Some(text) => ProxyUrl::parse(text),
+        None => {
+            return ProxyEnvironment::from_process()
+                .proxy_for(host, destination)
+                .map_err(|err| problems.push(err))
+                .ok()
+                .flatten();
+        }
+    };
+    match written {
+        Ok(proxy) if proxy.has_password() => {
+            problems.push(format!(
+                "{label}: `proxy` contains a password, which would be readable in the file, in `ps` and in \
+                 logs: set HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT in the environment instead"
+            ));
+            None
+        }
+        Ok(proxy) => Some(proxy),
+        Err(err) => {
+            problems.push(format!("{label}: `proxy` {err}"));
+            None
+        }
+    }
 }
 
 fn strip_brackets(host: &str) -> &str {
@@ -539,6 +628,51 @@ mod tests {
     fn bad_timeout_is_explained() {
         let err = parse_str("checks:\n  - {name: a, host: x.example, timeout: soon}\n").unwrap_err();
         assert!(err.to_string().contains("e.g. 10s"), "{err}");
+    }
+
+    #[test]
+    fn connect_keeps_host_for_sni_and_defaults_to_the_checks_port() {
+        let checks = parse_str(
+            "checks:\n  - {name: a, host: api.partner.example, port: 8443, connect: 10.0.0.5}\n  - {name: b, host: x.example, connect: \"[::1]:9443\"}\n",
+        )
+        .unwrap();
+        assert_eq!(checks[0].destination().to_string(), "10.0.0.5:8443");
+        assert_eq!(checks[0].servername.as_deref(), Some("api.partner.example"));
+        assert_eq!(checks[0].target(), "api.partner.example:8443");
+        assert_eq!(checks[1].destination().to_string(), "[::1]:9443");
+        let err = parse_str("checks:\n  - {name: a, host: x.example, connect: \"::1:x443\"}\n").unwrap_err();
+        assert!(err.to_string().contains("check 'a': `connect` \"::1:x443\""), "{err}");
+        assert!(err.to_string().contains("[::1]:8443"), "{err}");
+    }
+
+    #[test]
+    fn starttls_sets_the_protocols_port_and_excludes_http_path() {
+        let checks = parse_str(
+            "checks:\n  - {name: a, host: mx.example, starttls: smtp}\n  - {name: b, host: db.example, starttls: postgres, port: 6432}\n",
+        )
+        .unwrap();
+        assert_eq!((checks[0].port, checks[0].starttls), (25, Some(Starttls::Smtp)));
+        assert_eq!(checks[1].port, 6432);
+        let err = parse_str("checks:\n  - {name: a, host: x.example, starttls: smtp, http_path: /}\n").unwrap_err();
+        assert!(err.to_string().contains("cannot be combined with `starttls`"), "{err}");
+        let err = parse_str("checks:\n  - {name: a, host: x.example, starttls: ldap}\n").unwrap_err();
+        assert!(err.to_string().contains("unknown variant `ldap`"), "{err}");
+    }
+
+    #[test]
+    fn proxy_is_parsed_and_a_password_in_the_file_is_refused_without_repeating_it() {
+        let checks = parse_str(
+            "checks:\n  - {name: a, host: x.example, proxy: \"http://proxy.corp:3128\"}\n  - {name: b, host: y.example, proxy: \"\"}\n",
+        )
+        .unwrap();
+        assert_eq!(checks[0].proxy.as_ref().map(|p| p.to_string()).as_deref(), Some("http://proxy.corp:3128"));
+        assert_eq!(checks[1].proxy, None);
+        let err = parse_str("checks:\n  - {name: a, host: x.example, proxy: \"http://u:hunter2@p:1\"}\n").unwrap_err();
+        assert!(err.to_string().contains("contains a password") && !err.to_string().contains("hunter2"), "{err}");
+        let err = parse_str("checks:\n  - {name: a, host: x.example, proxy: \"socks5://p:1080\"}\n").unwrap_err();
+        assert!(err.to_string().contains("only http:// proxies"), "{err}");
+        let insecure = parse_str("defaults: {insecure: true}\nchecks:\n  - {name: a, host: x.example}\n").unwrap();
+        assert!(insecure[0].insecure);
     }
 
     #[test]

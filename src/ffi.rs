@@ -213,18 +213,15 @@ pub fn enable_post_handshake_auth(ssl: &mut SslRef) {
     unsafe { SSL_set_post_handshake_auth(ssl.as_ptr(), 1) };
 }
 
-/// Clears `SSL_MODE_AUTO_RETRY`, so that `SSL_read` returns (WANT_READ) after processing a
-/// post-handshake message such as a NewSessionTicket instead of blocking for application data.
-/// That is what lets the probe decide "accepted" the moment the server's ticket arrives.
-pub fn clear_auto_retry(ssl: &SslRef) {
+/// Sets or clears `SSL_MODE_AUTO_RETRY`. Cleared, `SSL_read` returns (WANT_READ) after
+/// processing a post-handshake message such as a NewSessionTicket instead of blocking for
+/// application data: that lets the probe decide "accepted" the moment the server's ticket
+/// arrives. Set (OpenSSL's default), reads go through renegotiation and post-handshake auth.
+pub fn set_auto_retry(ssl: &SslRef, enabled: bool) {
+    let ctrl = if enabled { openssl_sys::SSL_CTRL_MODE } else { SSL_CTRL_CLEAR_MODE };
     // SAFETY: a mode ctrl without pointers on a live SSL.
     unsafe {
-        openssl_sys::SSL_ctrl(
-            ssl.as_ptr(),
-            SSL_CTRL_CLEAR_MODE,
-            openssl_sys::SSL_MODE_AUTO_RETRY as c_long,
-            std::ptr::null_mut(),
-        );
+        openssl_sys::SSL_ctrl(ssl.as_ptr(), ctrl, openssl_sys::SSL_MODE_AUTO_RETRY as c_long, std::ptr::null_mut());
     }
 }
 

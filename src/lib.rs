@@ -17,6 +17,7 @@ pub mod demo;
 pub mod expect;
 pub mod expiry;
 mod ffi;
+pub mod hostport;
 pub mod lab;
 pub mod merge;
 pub mod pipeline;

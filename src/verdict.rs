@@ -81,6 +81,9 @@ pub struct AttemptReport {
     /// With `http_path`: the response status, and its status line.
     pub http_status: Option<u16>,
     pub http_status_line: Option<String>,
+    /// With `starttls: postgres`: the server's answer to our StartupMessage.
+    #[serde(default)]
+    pub postgres_reply: Option<String>,
     pub elapsed_ms: Option<u64>,
 }
 
@@ -94,6 +97,7 @@ impl AttemptReport {
             error: reason,
             http_status: None,
             http_status_line: None,
+            postgres_reply: None,
             elapsed_ms: None,
         }
     }
@@ -118,6 +122,7 @@ impl AttemptReport {
             error,
             http_status: attempt.http.as_ref().map(|h| h.status),
             http_status_line: attempt.http.as_ref().map(|h| h.status_line.clone()),
+            postgres_reply: attempt.postgres.as_ref().map(|p| p.text.clone()),
             elapsed_ms: Some(millis(attempt.elapsed)),
         }
     }
@@ -126,9 +131,10 @@ impl AttemptReport {
     pub fn summary(&self) -> String {
         match (self.handshake, self.accepted) {
             ("skipped", _) => "skipped".into(),
-            (_, Some(true)) => match self.http_status {
-                Some(status) => format!("ok (HTTP {status})"),
-                None => "ok".into(),
+            (_, Some(true)) => match (self.http_status, &self.postgres_reply) {
+                (Some(status), _) => format!("ok (HTTP {status})"),
+                (None, Some(reply)) => format!("ok (PostgreSQL: {reply})"),
+                (None, None) => "ok".into(),
             },
             (_, Some(false)) => self.alert.clone().unwrap_or_else(|| "refused".into()),
             _ => format!("error: {}", self.error.clone().unwrap_or_default()),
@@ -156,8 +162,14 @@ pub struct CheckResult {
     pub host: String,
     pub port: u16,
     pub servername: Option<String>,
-    /// The address actually connected to.
+    /// The address actually connected to (with a proxy: the proxy's).
     pub address: Option<String>,
+    /// The HTTP CONNECT proxy used, as `http://host:port` (a password shows as `***`).
+    #[serde(default)]
+    pub proxy: Option<String>,
+    /// The plain-text protocol spoken before TLS (`s_client -starttls`).
+    #[serde(deserialize_with = "interned_opt", default)]
+    pub starttls: Option<Interned>,
     pub client_auth: ClientAuth,
     /// For "required": whether the refusal came during the handshake or after it (TLS 1.3).
     #[serde(deserialize_with = "interned_opt", default)]
@@ -350,6 +362,8 @@ fn empty_result(check: &Check) -> CheckResult {
         port: check.port,
         servername: check.servername.clone(),
         address: None,
+        proxy: check.proxy.as_ref().map(|p| p.to_string()),
+        starttls: check.starttls.map(|s| s.as_str()),
         client_auth: ClientAuth::Error,
         rejection_stage: None,
         enforced_at: None,
@@ -454,7 +468,15 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     result.ca_names_sent = !server_ca_names.is_empty();
     result.ca_names = server_ca_names.iter().map(|n| n.text.clone()).collect();
 
-    let refused_at_http = http_refused_without_cert(first, second);
+    // Where a server that let the handshake through without a certificate refused us for it.
+    let refused_above_tls = if http_refused_without_cert(first, second) {
+        Some("http")
+    } else if postgres_refused_without_cert(first, second) {
+        Some("postgres")
+    } else {
+        None
+    };
+    let refused_at_http = refused_above_tls.is_some();
     result.client_auth = match &first.outcome {
         Outcome::Failed(err) => {
             result.error = Some(err.to_string());
@@ -467,11 +489,11 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
             if first.cert_requested { ClientAuth::Required } else { ClientAuth::PostHandshake }
         }
         Outcome::Accepted(_) if !first.cert_requested => {
-            result.enforced_at = refused_at_http.then_some("http");
+            result.enforced_at = refused_above_tls;
             ClientAuth::PostHandshake
         }
         Outcome::Accepted(_) if refused_at_http => {
-            result.enforced_at = Some("http");
+            result.enforced_at = refused_above_tls;
             ClientAuth::Required
         }
         Outcome::Accepted(_) => ClientAuth::Optional,
@@ -484,7 +506,7 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         result.matched_ca_name = matched.map(|n| n.text.clone());
     }
 
-    if check.http.is_none() {
+    if check.http.is_none() && check.starttls.is_none() {
         match result.client_auth {
             ClientAuth::Optional => result.notes.push(
                 "accepted without a certificate at the TLS layer; servers such as nginx (ssl_verify_client on) \
@@ -498,6 +520,9 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
             ),
             _ => {}
         }
+    }
+    if let Some(note) = verification_note(check, &result) {
+        result.notes.push(note);
     }
     result.expectations = expectations(check, &result, &server_ca_names);
     result.warnings = expiry::warnings(&result, check.warn_days);
@@ -523,6 +548,39 @@ fn http_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool 
     matches!(response.status, 401 | 403 | 495 | 496) && with_status.is_some_and(|s| (200..400).contains(&s) || s == 404)
 }
 
+/// A server chain that did not verify: what to do about it, or that `insecure` waived it.
+fn verification_note(check: &Check, result: &CheckResult) -> Option<String> {
+    let failure = verify_failure(result)?;
+    Some(if check.insecure {
+        format!("the server's certificate did not verify ({failure}); not counted because of insecure: true")
+    } else {
+        format!(
+            "the server's certificate did not verify ({failure}): set cacert/capath to the CA that issued it, \
+             or insecure: true to only report it"
+        )
+    })
+}
+
+/// OpenSSL's text for a failed server verification, or `None` when it verified (or no server
+/// certificate was seen).
+fn verify_failure(result: &CheckResult) -> Option<&str> {
+    match (result.verify_code, &result.verify_error) {
+        (Some(code), Some(text)) if code != 0 => Some(text),
+        _ => None,
+    }
+}
+
+/// Whether pg_hba refused the StartupMessage for want of a certificate (`clientcert=verify-*` or
+/// the `cert` method: SQLSTATE 28000 "connection requires a valid client certificate"), or
+/// refused it with an error our certificate made go away.
+fn postgres_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool {
+    let Some(reply) = &without.postgres else { return false };
+    let with_reply = with.and_then(|a| a.postgres.as_ref());
+    reply.refuses_certificate()
+        || (reply.error_code.as_deref() == Some(crate::probe::POSTGRES_INVALID_AUTHORIZATION)
+            && with_reply.is_some_and(|r| r.error_code.is_none()))
+}
+
 fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[DistinguishedName]) -> Vec<ExpectationResult> {
     let mut list = Vec::new();
     if let Some(expected) = check.expect.client_auth {
@@ -545,5 +603,18 @@ fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[Distingu
         });
     }
     list.extend(expect::evaluate(&check.expect, result, server_ca_names));
+    // Implicit: the server's chain verifies, unless the check says `insecure` (or states its own
+    // `expect.verify`, evaluated above).
+    if check.expect.verify.is_none()
+        && let Some(failure) = verify_failure(result).filter(|_| !check.insecure)
+    {
+        list.push(ExpectationResult {
+            field: "verify",
+            expected: json!("ok"),
+            actual: json!(failure),
+            ok: false,
+            detail: None,
+        });
+    }
     list
 }

@@ -6,4 +6,4 @@ pub mod pki;
 pub mod server;
 
 pub use pki::{Issued, KeyKind, LabPki};
-pub use server::{CaNames, LabClientAuth, LabServer, LabServerConfig};
+pub use server::{CaNames, LabClientAuth, LabServer, LabServerConfig, Preamble};

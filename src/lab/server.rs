@@ -15,6 +15,10 @@ use openssl::x509::{X509, X509Name};
 
 use super::pki::Issued;
 
+/// The plain-text part of a STARTTLS protocol, spoken by the server on each accepted
+/// connection before its TLS handshake (tests of `starttls:`); an error drops the connection.
+pub type Preamble = Arc<dyn Fn(&mut TcpStream) -> io::Result<()> + Send + Sync>;
+
 /// How a lab server treats client certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabClientAuth {
@@ -49,6 +53,8 @@ pub struct LabServerConfig {
     /// Like nginx's `ssl_verify_client on`: finish the handshake without a certificate, then
     /// answer HTTP requests with `400 No required SSL certificate was sent`.
     pub http_requires_cert: bool,
+    /// Spoken before TLS on each connection, when set.
+    pub preamble: Option<Preamble>,
 }
 
 impl LabServerConfig {
@@ -62,7 +68,13 @@ impl LabServerConfig {
             min_version: None,
             max_version: None,
             http_requires_cert: false,
+            preamble: None,
         }
+    }
+
+    pub fn with_preamble(mut self, preamble: Preamble) -> Self {
+        self.preamble = Some(preamble);
+        self
     }
 
     pub fn tls12_only(mut self) -> Self {
@@ -130,11 +142,10 @@ impl LabServer {
         Self::start_on(config, SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
-    /// Like [`LabServer::start`] on a given loopback address and port (e.g. `[::1]:PORT`, to
-    /// stand beside a 127.0.0.1 server on the same port as a second node of one host).
+    /// Binds `bind` (a loopback address, e.g. `[::1]:0`) and starts accepting.
     pub fn start_on(config: LabServerConfig, bind: SocketAddr) -> io::Result<LabServer> {
         if !bind.ip().is_loopback() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "lab servers listen on loopback only"));
+            return Err(io::Error::other(format!("lab servers listen on loopback addresses only, not {bind}")));
         }
         let ctx = config.context().map_err(io::Error::other)?;
         let listener = TcpListener::bind(bind)?;
@@ -145,7 +156,7 @@ impl LabServer {
             let (stop, accepted) = (stop.clone(), accepted.clone());
             std::thread::Builder::new()
                 .name(format!("lab-server-{}", addr.port()))
-                .spawn(move || accept_loop(listener, ctx, stop, accepted, config.http_requires_cert))?
+                .spawn(move || accept_loop(listener, ctx, stop, accepted, config.http_requires_cert, config.preamble))?
         };
         Ok(LabServer { addr, stop, accepted, thread: Some(thread) })
     }
@@ -181,6 +192,7 @@ fn accept_loop(
     stop: Arc<AtomicBool>,
     accepted: Arc<AtomicUsize>,
     http_requires_cert: bool,
+    preamble: Option<Preamble>,
 ) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
@@ -188,18 +200,24 @@ fn accept_loop(
         }
         let Ok(stream) = stream else { continue };
         accepted.fetch_add(1, Ordering::Relaxed);
-        let ctx = ctx.clone();
-        let _ =
-            std::thread::Builder::new().name("lab-conn".into()).spawn(move || serve(stream, &ctx, http_requires_cert));
+        let (ctx, preamble) = (ctx.clone(), preamble.clone());
+        let _ = std::thread::Builder::new()
+            .name("lab-conn".into())
+            .spawn(move || serve(stream, &ctx, http_requires_cert, preamble.as_ref()));
     }
 }
 
 /// Handshake, then answer an HTTP request if one comes (200, or nginx's 400 when a
 /// certificate is required at the HTTP layer and none was sent), else read until the client
 /// goes away. The server never speaks first, like most HTTPS servers.
-fn serve(stream: TcpStream, ctx: &SslContext, http_requires_cert: bool) {
+fn serve(mut stream: TcpStream, ctx: &SslContext, http_requires_cert: bool, preamble: Option<&Preamble>) {
     let _ = stream.set_read_timeout(Some(CONNECTION_IDLE));
     let _ = stream.set_write_timeout(Some(CONNECTION_IDLE));
+    if let Some(preamble) = preamble
+        && preamble(&mut stream).is_err()
+    {
+        return;
+    }
     let Ok(ssl) = Ssl::new(ctx) else { return };
     // A failed handshake has already sent its alert; nothing else to do.
     let Ok(mut tls) = ssl.accept(stream) else { return };

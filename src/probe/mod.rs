@@ -7,6 +7,9 @@ mod http;
 mod info;
 mod names;
 mod net;
+mod postgres;
+mod proxy;
+mod starttls;
 mod trace;
 mod watchdog;
 
@@ -25,6 +28,9 @@ use openssl::ssl::{
 pub use http::HttpExchange;
 pub use info::{HandshakeInfo, PeerCert};
 pub use names::{DistinguishedName, NameOpt};
+pub use postgres::{INVALID_AUTHORIZATION as POSTGRES_INVALID_AUTHORIZATION, PostgresReply};
+pub use proxy::{ProxyEnvironment, ProxyUrl, no_proxy_matches};
+pub use starttls::Starttls;
 pub use trace::trace_lines;
 
 use crate::config::Check;
@@ -71,6 +77,15 @@ pub enum ProbeError {
     Http {
         detail: String,
     },
+    /// The proxy could not be reached or refused the tunnel (the detail names the proxy).
+    Proxy {
+        detail: String,
+    },
+    /// The plain-text part of a STARTTLS protocol failed, e.g. the server does not offer TLS.
+    Starttls {
+        protocol: &'static str,
+        detail: String,
+    },
 }
 
 impl ProbeError {
@@ -105,6 +120,8 @@ impl fmt::Display for ProbeError {
             ProbeError::Handshake { detail } => write!(f, "TLS handshake failed: {detail}"),
             ProbeError::Setup { detail } => write!(f, "cannot set up the TLS client: {detail}"),
             ProbeError::Http { detail } => write!(f, "HTTP request failed: {detail}"),
+            ProbeError::Proxy { detail } => write!(f, "{detail}"),
+            ProbeError::Starttls { protocol, detail } => write!(f, "{protocol} STARTTLS failed: {detail}"),
         }
     }
 }
@@ -183,6 +200,8 @@ pub struct Attempt {
     pub handshake_messages: usize,
     /// The response to the check's HTTP request, if it has `http_path` and one came.
     pub http: Option<HttpExchange>,
+    /// With `starttls: postgres`: the server's first answer to our StartupMessage.
+    pub postgres: Option<PostgresReply>,
     /// A CertificateRequest arrived after our handshake (renegotiation or TLS 1.3 PHA).
     pub late_cert_request: bool,
     /// The CA names that late request carried.
@@ -201,6 +220,7 @@ impl Attempt {
             cert_sent: false,
             handshake_messages: 0,
             http: None,
+            postgres: None,
             late_cert_request: false,
             late_ca_names: Vec::new(),
             info: None,
@@ -213,7 +233,13 @@ impl Attempt {
     fn never_reached_tls(&self) -> bool {
         matches!(
             self.outcome,
-            Outcome::Failed(ProbeError::Resolve { .. } | ProbeError::Connect { .. } | ProbeError::Timeout { .. })
+            Outcome::Failed(
+                ProbeError::Resolve { .. }
+                    | ProbeError::Connect { .. }
+                    | ProbeError::Timeout { .. }
+                    | ProbeError::Proxy { .. }
+                    | ProbeError::Starttls { .. }
+            )
         )
     }
 }
@@ -258,16 +284,16 @@ pub fn probe(check: &Check) -> Observation {
 pub fn probe_with(check: &Check, options: &ProbeOptions) -> Observation {
     let started = Instant::now();
     let deadline = started + check.timeout;
-    match net::resolve_all(&check.host, check.port, deadline, check.timeout) {
+    match net::resolve_first_hop_all(check, deadline) {
         Ok(addresses) => probe_address_until(check, options, addresses[0], started, deadline),
         Err(error) => unresolved(check, error, started),
     }
 }
 
-/// Every address the check's host resolves to (A and AAAA, in resolver order), within the
-/// check's timeout.
+/// Every address the check's first hop (the host, `connect:` or the proxy) resolves to (A and
+/// AAAA, in resolver order), within the check's timeout.
 pub fn resolve_addresses(check: &Check) -> Result<Vec<SocketAddr>, ProbeError> {
-    net::resolve_all(&check.host, check.port, Instant::now() + check.timeout, check.timeout)
+    net::resolve_first_hop_all(check, Instant::now() + check.timeout)
 }
 
 /// Probes one already resolved address of the check, within the check's timeout.
@@ -402,20 +428,30 @@ fn attempt(
         Ok(ssl) => ssl,
         Err(err) => return setup(err),
     };
-    let tcp = match net::connect(address, deadline, check.timeout) {
+    let tcp = match net::open(check, address, deadline) {
         Ok(tcp) => tcp,
         Err(error) => return Attempt::failed(error, started),
     };
     let watchdog = watchdog::Watchdog::arm(&tcp, deadline);
     // What the handshake gave: (outcome, handshake completed, what the SSL showed).
     let mut http_result = None;
+    let mut postgres_reply = None;
     let mut late_ca_names = Vec::new();
     let (outcome, completed, info) = match ssl.connect(tcp) {
         Ok(mut stream) => {
             let info = HandshakeInfo::collect(stream.ssl(), options.nameopt);
             let handshake_messages = snapshot(&log).len();
             let tls13 = stream.ssl().version2() == Some(SslVersion::TLS1_3);
-            let outcome = if let Some(request) = &check.http {
+            let speaks_first = check.http.is_some() || check.starttls == Some(Starttls::Postgres);
+            // TLS 1.3: a server refusing our (missing) certificate sends its alert and closes.
+            // If we wrote our request first, its reset could destroy the alert in flight, so give
+            // the verdict a moment to arrive before speaking.
+            let early = (tls13 && speaks_first && cert_was_requested(&info, &snapshot(&log)))
+                .then(|| settle_before_speaking(&mut stream, &log, deadline))
+                .flatten();
+            let outcome = if let Some(refused) = early {
+                refused
+            } else if let Some(request) = &check.http {
                 let (outcome, exchange) = http_outcome(&mut stream, request, &log, deadline, check.timeout);
                 http_result = exchange;
                 let after = snapshot(&log).split_off(handshake_messages);
@@ -425,6 +461,10 @@ fn attempt(
                         .map(|name| DistinguishedName::with_nameopt(name, options.nameopt))
                         .collect();
                 }
+                outcome
+            } else if check.starttls == Some(Starttls::Postgres) {
+                let (outcome, reply) = postgres_outcome(&mut stream, check, &log, deadline);
+                postgres_reply = reply;
                 outcome
             } else if tls13 && cert_was_requested(&info, &snapshot(&log)) {
                 read_after_handshake(&mut stream, &log, deadline)
@@ -475,6 +515,7 @@ fn attempt(
         cert_sent: (cert_requested || late_cert_request) && identity.is_some(),
         handshake_messages,
         http: http_result,
+        postgres: postgres_reply,
         late_cert_request,
         late_ca_names,
         info: Some(info),
@@ -521,6 +562,63 @@ fn http_outcome(
     }
 }
 
+/// PostgreSQL answers nothing until our StartupMessage (no TLS 1.3 ticket either), so its
+/// answer is what shows that the TLS layer accepted us, and pg_hba's verdict on our certificate.
+fn postgres_outcome(
+    stream: &mut SslStream<TcpStream>,
+    check: &Check,
+    log: &MessageLog,
+    deadline: Instant,
+) -> (Outcome, Option<PostgresReply>) {
+    match postgres::startup(stream, &postgres_user(check), deadline) {
+        Ok(reply) => (Outcome::Accepted(AcceptSignal::ApplicationData), Some(reply)),
+        Err(postgres::StartupFailure::Tls(err)) => {
+            let (alert, error) = describe_ssl_error(&err, &snapshot(log));
+            (Outcome::Rejected { stage: Stage::AfterHandshake, alert, error }, None)
+        }
+        Err(postgres::StartupFailure::Timeout) => {
+            let waiting_for = "the PostgreSQL server's answer to our StartupMessage".into();
+            (Outcome::Failed(ProbeError::Timeout { waiting_for, after: check.timeout }), None)
+        }
+        Err(postgres::StartupFailure::Closed) => (
+            Outcome::Rejected {
+                stage: Stage::AfterHandshake,
+                alert: received_alert(&snapshot(log)),
+                error: "the server closed the connection without answering our StartupMessage".into(),
+            },
+            None,
+        ),
+        Err(postgres::StartupFailure::NotPostgres(detail)) => {
+            (Outcome::Failed(ProbeError::Starttls { protocol: "PostgreSQL", detail }), None)
+        }
+    }
+}
+
+/// The user named in the StartupMessage: our certificate's CN (what `clientcert=verify-full`
+/// and the `cert` method compare it with), else `mtlscheck`. The same on both connections, so
+/// only the certificate differs.
+fn postgres_user(check: &Check) -> String {
+    check
+        .identity
+        .as_ref()
+        .and_then(|identity| {
+            let cn = identity.cert.subject_name().entries_by_nid(openssl::nid::Nid::COMMONNAME).next()?;
+            cn.data().to_string().ok()
+        })
+        .unwrap_or_else(|| "mtlscheck".into())
+}
+
+/// How long to wait, before writing the first request, for a TLS 1.3 server's verdict on our
+/// certificate (servers that accept send a ticket at once; PostgreSQL sends nothing).
+const SETTLE: Duration = Duration::from_millis(150);
+
+/// Waits up to [`SETTLE`] for a ticket or an alert; returns the refusal if an alert came.
+fn settle_before_speaking(stream: &mut SslStream<TcpStream>, log: &MessageLog, deadline: Instant) -> Option<Outcome> {
+    let outcome = read_after_handshake(stream, log, deadline.min(Instant::now() + SETTLE));
+    ffi::set_auto_retry(stream.ssl(), true);
+    matches!(outcome, Outcome::Rejected { .. } | Outcome::Failed(_)).then_some(outcome)
+}
+
 /// TLS 1.3 after a CertificateRequest: the server decides about our (absent or present)
 /// certificate only after our handshake has finished. Read until its verdict arrives: a
 /// NewSessionTicket or data means accepted, an alert means refused; only silence lets the
@@ -528,7 +626,7 @@ fn http_outcome(
 fn read_after_handshake(stream: &mut SslStream<TcpStream>, log: &MessageLog, deadline: Instant) -> Outcome {
     // Without auto-retry SSL_read returns after each post-handshake message, so a ticket is
     // seen the moment it arrives instead of after the timeout.
-    ffi::clear_auto_retry(stream.ssl());
+    ffi::set_auto_retry(stream.ssl(), false);
     let mut buf = [0u8; 1024];
     loop {
         if deadline.saturating_duration_since(Instant::now()).is_zero() {

@@ -1,11 +1,14 @@
-//! Name resolution and TCP connect, each bounded by the probe's deadline.
+//! Name resolution, TCP connect, and the way to the TLS handshake (proxy tunnel, STARTTLS),
+//! each bounded by the probe's deadline.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::ProbeError;
+use super::{ProbeError, proxy, starttls};
+use crate::config::Check;
+use crate::hostport::HostPort;
 
 /// Time left until `deadline`, or a timeout error naming what we were waiting for.
 pub fn remaining(deadline: Instant, waiting_for: &'static str, budget: Duration) -> Result<Duration, ProbeError> {
@@ -78,4 +81,43 @@ pub fn set_deadline(stream: &TcpStream, deadline: Instant) {
     let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
     let _ = stream.set_read_timeout(Some(left));
     let _ = stream.set_write_timeout(Some(left));
+}
+
+/// Where the TCP connection goes: the proxy when the check has one, else `connect` or the host.
+pub fn first_hop(check: &Check) -> HostPort {
+    match &check.proxy {
+        Some(proxy) => proxy.address.clone(),
+        None => check.destination(),
+    }
+}
+
+/// Resolves the first hop once per probe, to all its addresses; a proxy that cannot be
+/// resolved is named as such.
+pub fn resolve_first_hop_all(check: &Check, deadline: Instant) -> Result<Vec<SocketAddr>, ProbeError> {
+    let hop = first_hop(check);
+    resolve_all(&hop.host, hop.port, deadline, check.timeout).map_err(|err| match (&check.proxy, err) {
+        (Some(proxy), ProbeError::Resolve { reason, .. }) => {
+            ProbeError::Proxy { detail: format!("cannot resolve the proxy {proxy}: {reason}") }
+        }
+        (_, err) => err,
+    })
+}
+
+/// The stream a handshake runs on: TCP to `address`, then the proxy's tunnel to the
+/// destination and the STARTTLS preamble when the check has them, all before `deadline`.
+pub fn open(check: &Check, address: SocketAddr, deadline: Instant) -> Result<TcpStream, ProbeError> {
+    let mut stream = connect(address, deadline, check.timeout).map_err(|err| match (&check.proxy, err) {
+        (Some(proxy), ProbeError::Connect { reason, .. }) => {
+            ProbeError::Proxy { detail: format!("cannot connect to the proxy {proxy} ({address}): {reason}") }
+        }
+        (_, err) => err,
+    })?;
+    if let Some(proxy) = &check.proxy {
+        proxy::tunnel(&mut stream, proxy, &check.destination(), deadline, check.timeout)?;
+    }
+    if let Some(protocol) = check.starttls {
+        starttls::negotiate(&mut stream, protocol, deadline, check.timeout)?;
+    }
+    set_deadline(&stream, deadline);
+    Ok(stream)
 }

@@ -139,6 +139,11 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
             "2-way TLS, required at the HTTP layer: the handshake completed without a certificate, the request got {}",
             r.without_cert.http_status_line.as_deref().unwrap_or("an error")
         ),
+        ClientAuth::Required if r.enforced_at == Some("postgres") => format!(
+            "2-way TLS, required by PostgreSQL (pg_hba clientcert): the handshake completed without a certificate, \
+             the startup message got {}",
+            r.without_cert.postgres_reply.as_deref().unwrap_or("an error")
+        ),
         ClientAuth::Required => {
             let when = match r.rejection_stage {
                 Some("after_handshake") => "after the handshake (TLS 1.3)",
@@ -187,9 +192,10 @@ fn attempt_summary(a: &crate::verdict::AttemptReport) -> String {
     let how = a.decided_by.map(|d| format!(" (decided by: {})", d.replace('_', " "))).unwrap_or_default();
     match (a.handshake, a.accepted) {
         ("skipped", _) => format!("skipped{}", a.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()),
-        (_, Some(true)) => match &a.http_status_line {
-            Some(status) => format!("accepted, HTTP response: {status}"),
-            None => format!("accepted{how}"),
+        (_, Some(true)) => match (&a.http_status_line, &a.postgres_reply) {
+            (Some(status), _) => format!("accepted, HTTP response: {status}"),
+            (None, Some(reply)) => format!("accepted, PostgreSQL answered the startup message: {reply}"),
+            (None, None) => format!("accepted{how}"),
         },
         (_, Some(false)) => {
             format!("refused: {}{how}", a.alert.as_deref().or(a.error.as_deref()).unwrap_or("connection closed"))

@@ -13,6 +13,7 @@ pub fn client_auth_cell(r: &CheckResult) -> String {
         ClientAuth::Required if r.enforced_at == Some("http") => {
             format!("2-way required (enforced at HTTP: {})", http_status(r))
         }
+        ClientAuth::Required if r.enforced_at == Some("postgres") => "2-way required (enforced by pg_hba)".into(),
         ClientAuth::Required if r.rejection_stage == Some("after_handshake") => {
             "2-way required (refused after handshake)".into()
         }

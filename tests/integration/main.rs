@@ -35,3 +35,8 @@ mod exports;
 
 // `--shard K/N` and `merge`.
 mod shards;
+// Trust (cacert, capath, system store, insecure), `connect:` and IPv6, HTTP CONNECT proxies.
+mod connectivity;
+
+// `starttls:` for SMTP, IMAP, POP3, FTP (in-test responders) and a real PostgreSQL.
+mod starttls;

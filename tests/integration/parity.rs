@@ -106,6 +106,10 @@ fn endpoint_args(pki: &TestPki) -> EndpointArgs {
         http_path: None,
         http_method: None,
         http_host: None,
+        connect: None,
+        proxy: None,
+        starttls: None,
+        insecure: false,
     }
 }
 

@@ -6,8 +6,11 @@ pub mod apache;
 pub mod gnutls;
 pub mod java;
 pub mod nginx;
+pub mod postgres;
 pub mod process;
+pub mod proxy;
 pub mod runs;
+pub mod starttls;
 
 pub use runs::{ClosedPort, mtlscheck};
 

@@ -54,6 +54,14 @@ impl ServerProcess {
         self.log.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default()
     }
 
+    /// Sends `signal` to the server's own PID (e.g. SIGHUP to reload its configuration).
+    pub fn signal(&self, signal: libc::c_int) {
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: signals our own child by its PID; it has not been reaped (we hold it).
+            unsafe { libc::kill(pid, signal) };
+        }
+    }
+
     /// SIGTERM first: Apache's parent then stops its worker children (a SIGKILL would orphan
     /// them); SIGKILL after 5 s if it is still there.
     fn stop(&mut self) {
