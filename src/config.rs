@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::credentials::{self, ClientIdentity};
+use crate::credentials::{self, ClientIdentity, CredentialFields};
 use crate::sni;
 
 /// How long a probe of one endpoint may take when neither the check nor `defaults` says.
@@ -102,6 +102,19 @@ pub struct RawCheck {
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
     pub chain: Option<PathBuf>,
+    /// PKCS#12 file (.p12/.pfx) with our certificate, key and intermediates; instead of `cert`/`key`.
+    pub p12: Option<PathBuf>,
+    /// Environment variable holding the passphrase of an encrypted `key`.
+    pub key_password_env: Option<String>,
+    /// File whose first line is the passphrase of an encrypted `key`.
+    pub key_password_file: Option<PathBuf>,
+    pub p12_password_env: Option<String>,
+    pub p12_password_file: Option<PathBuf>,
+    /// Refused with an explanation: a passphrase written in the checks file itself.
+    #[serde(default, deserialize_with = "refuse_inline_key_password")]
+    pub key_password: Option<InlinePassphrase>,
+    #[serde(default, deserialize_with = "refuse_inline_p12_password")]
+    pub p12_password: Option<InlinePassphrase>,
     pub timeout: Option<Timeout>,
     pub expect: Option<Expectations>,
     pub http_path: Option<String>,
@@ -110,9 +123,17 @@ pub struct RawCheck {
 }
 
 impl RawCheck {
-    /// Fills every field this check leaves unset from `defaults`.
+    /// Fills every field this check leaves unset from `defaults`. A check's own `p12` replaces
+    /// inherited PEM credentials (`cert`, `key`, `chain`, `key_password_*`), and its own
+    /// `cert`/`key` replace an inherited `p12`, instead of clashing with them.
     fn with_defaults(self, defaults: &RawCheck) -> RawCheck {
-        let d = defaults.clone();
+        let mut d = defaults.clone();
+        if self.p12.is_some() {
+            (d.cert, d.key, d.chain, d.key_password_env, d.key_password_file) = (None, None, None, None, None);
+        }
+        if self.cert.is_some() || self.key.is_some() {
+            (d.p12, d.p12_password_env, d.p12_password_file) = (None, None, None);
+        }
         RawCheck {
             name: self.name,
             host: self.host.or(d.host),
@@ -123,6 +144,13 @@ impl RawCheck {
             cert: self.cert.or(d.cert),
             key: self.key.or(d.key),
             chain: self.chain.or(d.chain),
+            p12: self.p12.or(d.p12),
+            key_password_env: self.key_password_env.or(d.key_password_env),
+            key_password_file: self.key_password_file.or(d.key_password_file),
+            p12_password_env: self.p12_password_env.or(d.p12_password_env),
+            p12_password_file: self.p12_password_file.or(d.p12_password_file),
+            key_password: None,
+            p12_password: None,
             timeout: self.timeout.or(d.timeout),
             expect: self.expect.or(d.expect),
             http_path: self.http_path.or(d.http_path),
@@ -130,6 +158,70 @@ impl RawCheck {
             http_host: self.http_host.or(d.http_host),
         }
     }
+}
+
+/// A passphrase written in the checks file: never accepted, so no value of this type exists.
+#[derive(Debug, Clone)]
+pub enum InlinePassphrase {}
+
+fn refuse_inline_key_password<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InlinePassphrase>, D::Error> {
+    d.deserialize_any(RefuseInline("key"))
+}
+
+fn refuse_inline_p12_password<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InlinePassphrase>, D::Error> {
+    d.deserialize_any(RefuseInline("p12"))
+}
+
+/// Refuses whatever value is written, from inside the YAML deserializer so the error carries
+/// the value's line and column, and without serde's default "invalid type: string ..." message,
+/// which would quote the passphrase.
+struct RefuseInline(&'static str);
+
+macro_rules! refuse {
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method<E: serde::de::Error>(self, _: $ty) -> Result<Self::Value, E> {
+            Err(E::custom(inline_passphrase_refusal(self.0)))
+        })*
+    };
+}
+
+impl<'de> serde::de::Visitor<'de> for RefuseInline {
+    type Value = Option<InlinePassphrase>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{0}_password_env` or `{0}_password_file`", self.0)
+    }
+
+    refuse!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str, visit_bytes: &[u8]);
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Err(E::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Err(E::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+}
+
+/// Why, and the two safe ways. The value is never echoed.
+fn inline_passphrase_refusal(kind: &str) -> String {
+    format!(
+        "a passphrase written in the checks file is refused: everyone who can read the file, its backups or its \
+         version history would have it. Put it in an environment variable and write `{kind}_password_env: VARIABLE`, \
+         or in a file only the account running mtlscheck can read (chmod 600) and write `{kind}_password_file: FILE`"
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,6 +252,9 @@ pub struct Check {
     /// A problem found before any network traffic that makes this check an error without
     /// stopping the others (e.g. a key that does not match its certificate).
     pub preflight_error: Option<String>,
+    /// Found before any network traffic, worth reporting but not failing: e.g. our certificate
+    /// expires within 30 days.
+    pub warnings: Vec<String>,
 }
 
 impl Check {
@@ -313,38 +408,32 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     {
         problems.push(format!("{label}: capath {} is not a readable directory", path.display()));
     }
-    // `cert: ""` turns off a client certificate inherited from `defaults`.
-    let no_cert = raw.cert.as_ref().is_some_and(|c| c.as_os_str().is_empty());
-    let (cert, key, chain) =
-        if no_cert { (None, None, None) } else { (resolve(raw.cert), resolve(raw.key), resolve(raw.chain)) };
-    let mut preflight_error = None;
-    let identity = match (&cert, &key) {
-        (None, None) => {
-            if chain.is_some() {
-                problems.push(format!("{label}: `chain` is set without `cert` and `key`"));
-            }
-            None
+    // `cert: ""` (or `p12: ""`) turns off client credentials inherited from `defaults`.
+    let empty = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str().is_empty());
+    let credential_fields = if empty(&raw.cert) || empty(&raw.p12) {
+        CredentialFields::default()
+    } else {
+        CredentialFields {
+            cert: resolve(raw.cert),
+            key: resolve(raw.key),
+            chain: resolve(raw.chain),
+            p12: resolve(raw.p12),
+            key_password_env: raw.key_password_env,
+            key_password_file: resolve(raw.key_password_file),
+            p12_password_env: raw.p12_password_env,
+            p12_password_file: resolve(raw.p12_password_file),
         }
-        (Some(_), None) => {
-            problems.push(format!("{label}: `cert` is set without `key`: add the private key file"));
-            None
+    };
+    let (identity, preflight_error, warnings) = match credentials::prepare(&credential_fields) {
+        Ok(Some(prepared)) => {
+            let error = (!prepared.errors.is_empty()).then(|| prepared.errors.join("; "));
+            (prepared.identity, error, prepared.warnings)
         }
-        (None, Some(_)) => {
-            problems.push(format!("{label}: `key` is set without `cert`: add the certificate file"));
-            None
+        Ok(None) => (None, None, Vec::new()),
+        Err(errs) => {
+            problems.extend(errs.into_iter().map(|err| format!("{label}: {err}")));
+            (None, None, Vec::new())
         }
-        (Some(cert), Some(key)) => match credentials::load_identity(cert, key, chain.as_deref()) {
-            Ok(identity) => {
-                if let Err(mismatch) = identity.check_key_matches() {
-                    preflight_error = Some(mismatch);
-                }
-                Some(identity)
-            }
-            Err(err) => {
-                problems.push(format!("{label}: {err}"));
-                None
-            }
-        },
     };
     if !problems.is_empty() {
         return Err(problems);
@@ -374,6 +463,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
         expect: raw.expect.unwrap_or_default(),
         http,
         preflight_error,
+        warnings,
     })
 }
 
@@ -421,6 +511,8 @@ fn unknown_field_hint(message: &str) -> Option<String> {
         .split('`')
         .skip(1)
         .step_by(2)
+        // Never suggest the fields that exist only to refuse an inline passphrase.
+        .filter(|candidate| !matches!(*candidate, "key_password" | "p12_password"))
         .map(|candidate| (strsim::damerau_levenshtein(unknown, candidate), candidate))
         .min_by_key(|(distance, _)| *distance)?;
     (best.0 <= unknown.len().max(3) / 2 + 1).then(|| format!("did you mean `{}`?", best.1))

@@ -21,13 +21,17 @@ pub fn run_one(check: &Check) -> CheckResult {
 /// Probes and judges one check. Never panics into the caller: a bug in one check becomes that
 /// check's error.
 pub fn run_one_with(check: &Check, options: &ProbeOptions) -> CheckResult {
-    if let Some(reason) = &check.preflight_error {
-        return verdict::preflight_failed(check, reason);
-    }
-    match catch_unwind(AssertUnwindSafe(|| verdict::assess(check, probe::probe_with(check, options)))) {
-        Ok(result) => result,
-        Err(_) => verdict::preflight_failed(check, "internal error while probing (please report this as a bug)"),
-    }
+    let mut result = if let Some(reason) = &check.preflight_error {
+        verdict::preflight_failed(check, reason)
+    } else {
+        match catch_unwind(AssertUnwindSafe(|| verdict::assess(check, probe::probe_with(check, options)))) {
+            Ok(result) => result,
+            Err(_) => verdict::preflight_failed(check, "internal error while probing (please report this as a bug)"),
+        }
+    };
+    // Credential warnings (e.g. our certificate expires soon) are reported with the result.
+    result.notes.extend(check.warnings.iter().cloned());
+    result
 }
 
 /// Runs every check with at most `jobs` at once; one slow endpoint delays only its own row.
