@@ -69,7 +69,11 @@ impl<'de> Deserialize<'de> for Timeout {
             Text(String),
         }
         let duration = match Written::deserialize(deserializer)? {
-            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => Duration::from_secs_f64(secs),
+            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => {
+                // Found by fuzzing: `from_secs_f64` panics on values too big for a Duration.
+                let duration = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
+                within_limit(duration, &secs.to_string()).map_err(serde::de::Error::custom)?
+            }
             Written::Seconds(secs) => {
                 return Err(serde::de::Error::custom(format!("timeout must be positive, got {secs}")));
             }
@@ -85,6 +89,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("invalid duration {text:?}: write a number with a unit, e.g. 10s, 500ms or 2m"))?;
     if duration.is_zero() {
         return Err(format!("invalid duration {text:?}: must be greater than zero"));
+    }
+    within_limit(duration, text)
+}
+
+/// The longest timeout accepted. A probe's deadline is `now + timeout`, which overflows (a
+/// panic) for absurd values; no endpoint needs more than this.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+fn within_limit(duration: Duration, text: &str) -> Result<Duration, String> {
+    if duration > MAX_TIMEOUT {
+        return Err(format!("invalid duration {text:?}: at most 1h (it bounds the probe of one endpoint)"));
     }
     Ok(duration)
 }
@@ -582,6 +597,19 @@ mod tests {
         let checks = parse_str("checks:\n  - {name: a, host: x.example, http_path: /s}\n").unwrap();
         let http = checks[0].http.as_ref().unwrap();
         assert_eq!((http.method.as_str(), http.host.as_str()), ("GET", "x.example"));
+    }
+
+    #[test]
+    fn huge_timeouts_are_errors_not_panics() {
+        // Regressions from fuzzing: 1e30 seconds panicked in `Duration::from_secs_f64`, and
+        // 1.8e19 seconds overflowed `Instant + Duration` when the probe set its deadline.
+        for written in ["1e30", "1.8e19", "18000000000000000000s", "3601", "2h"] {
+            let err =
+                parse_str(&format!("checks:\n  - {{name: a, host: x.example, timeout: {written}}}\n")).unwrap_err();
+            assert!(err.to_string().contains("at most 1h"), "{written}: {err}");
+        }
+        let checks = parse_str("checks:\n  - {name: a, host: x.example, timeout: 1h}\n").unwrap();
+        assert_eq!(checks[0].timeout, MAX_TIMEOUT);
     }
 
     #[test]

@@ -12,13 +12,14 @@ use openssl::provider::Provider;
 static PROVIDERS: OnceLock<Result<[Provider; 2], String>> = OnceLock::new();
 
 /// Loads the legacy provider, and the default one with it: loading any provider explicitly
-/// turns off the implicitly loaded default, which every normal algorithm comes from.
+/// turns off the implicitly loaded default, which every normal algorithm comes from. The error
+/// names the provider that failed and OpenSSL's reason.
 pub fn load() -> Result<(), String> {
     PROVIDERS
         .get_or_init(|| {
             let load = |name: &str| {
                 Provider::try_load(None, name, true)
-                    .map_err(|err| format!("cannot load OpenSSL's {name} provider: {}", first_reason(&err)))
+                    .map_err(|err| format!("the {name} provider: {}", first_reason(&err)))
             };
             let default = load("default")?;
             let legacy = load("legacy")?;

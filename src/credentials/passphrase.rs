@@ -77,8 +77,7 @@ impl PassphraseSource {
                 }
             },
             PassphraseSource::File(path) => {
-                let bytes = std::fs::read(path)
-                    .map_err(|err| format!("cannot read the passphrase file {}: {err}", path.display()))?;
+                let bytes = super::pem::read("the passphrase file", path)?;
                 if let Some(warning) = readable_by_others(path) {
                     warnings.push(warning);
                 }

@@ -11,8 +11,24 @@ use openssl::x509::X509;
 use super::passphrase::{PassphraseSource, Secret};
 use super::{ChainCert, LoadError, Loaded, legacy};
 
+/// Far above any real certificate bundle or key; a file this big is a wrong path.
+const MAX_CREDENTIAL_FILE: u64 = 16 * 1024 * 1024;
+
+/// Reads a credential file. Only regular files: a FIFO or a device (`/dev/stdin`, `/dev/zero`)
+/// named by mistake would block or never end.
 pub(crate) fn read(kind: &str, path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|err| format!("cannot read {kind} {}: {err}", path.display()))
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|err| format!("cannot read {kind} {shown}: {err}"))?;
+    if metadata.is_dir() {
+        return Err(format!("cannot read {kind} {shown}: it is a directory, not a file"));
+    }
+    if !metadata.is_file() {
+        return Err(format!("cannot read {kind} {shown}: it is not a regular file (a device, pipe or socket)"));
+    }
+    if metadata.len() > MAX_CREDENTIAL_FILE {
+        return Err(format!("{kind} {shown} is {} bytes, too big for a certificate or key file", metadata.len()));
+    }
+    std::fs::read(path).map_err(|err| format!("cannot read {kind} {shown}: {err}"))
 }
 
 /// Every certificate in a PEM file; at least one.

@@ -47,11 +47,18 @@ pub(crate) fn load(
         }
     };
     let parsed = legacy::retry_with_legacy(|| p12.parse2(pass)).map_err(|err| match source {
-        _ if legacy::is_unsupported(&err) => LoadError::Config(format!(
-            "p12 {shown} uses an algorithm this OpenSSL cannot load ({}), even with its legacy provider: re-export it \
-             with `openssl pkcs12 -export` (AES-256)",
-            legacy::first_reason(&err)
-        )),
+        _ if legacy::is_unsupported(&err) => LoadError::Config(match legacy::load() {
+            Err(why) => format!(
+                "p12 {shown} is encrypted the legacy way (RC2/3DES), which needs OpenSSL's legacy provider, and it could \
+                 not be loaded ({why}): install it (on Debian it comes with libssl3; OPENSSL_MODULES names its folder) or re-export the file \
+                 with `openssl pkcs12 -export` (AES-256)"
+            ),
+            Ok(()) => format!(
+                "p12 {shown} uses an algorithm this OpenSSL cannot load ({}), even with its legacy provider: re-export \
+                 it with `openssl pkcs12 -export` (AES-256)",
+                legacy::first_reason(&err)
+            ),
+        }),
         Some(source) if is_mac_failure(&err) => LoadError::Check(wrong_passphrase("p12", path, source)),
         None if is_mac_failure(&err) => LoadError::Config(format!(
             "p12 {shown} is protected by a passphrase: give it with `p12_password_env: VARIABLE` (an environment \

@@ -20,3 +20,10 @@ mod stacks;
 
 // Endpoints that are unreachable, silent, not TLS: each check errors within its timeout.
 mod bad_endpoints;
+
+// Client credentials: encrypted PEM keys, PKCS#12 (modern and legacy), `mtlscheck validate`.
+mod credentials;
+
+// Hostile input: unreadable and garbage files, broken credentials, servers that reset
+// mid-handshake or send thousands of CA names, odd names or a 200 KB chain; no secret leaks.
+mod hostile;

@@ -3,6 +3,7 @@
 //! Every server listens on 127.0.0.1 only and is stopped by its own PID when dropped.
 
 pub mod apache;
+pub mod creds;
 pub mod gnutls;
 pub mod java;
 pub mod nginx;
@@ -192,4 +193,28 @@ pub fn parse_s_client(stdout: &str) -> SClientView {
         }
     }
     view
+}
+
+/// The built `mtlscheck` binary without RUST_LOG, bounded so a hang fails the test instead of
+/// stalling the suite.
+pub fn mtlscheck_command() -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("mtlscheck"));
+    command.env_remove("RUST_LOG").timeout(Duration::from_secs(60));
+    command
+}
+
+/// stdout parsed as the JSON report.
+pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{text}"))
+}
+
+/// The result named `name` in a JSON report.
+pub fn result_named<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["results"]
+        .as_array()
+        .expect("results is a list")
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no result named {name} in {report:#}"))
 }
