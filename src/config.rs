@@ -613,6 +613,33 @@ mod tests {
     }
 
     #[test]
+    fn a_checks_own_p12_replaces_inherited_pem_credentials_instead_of_clashing() {
+        let err = parse_str(
+            "defaults:\n  cert: a.pem\n  key: a.key\n  key_password_env: A\nchecks:\n  - {name: a, host: x.example, p12: b.p12}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("cannot read p12 ./b.p12"), "{err}");
+        assert!(!err.contains("mutually exclusive") && !err.contains("a.pem"), "{err}");
+        let err =
+            parse_str("checks:\n  - {name: a, host: x.example, p12: b.p12, cert: a.pem, key: a.key}\n").unwrap_err();
+        assert!(err.to_string().contains("mutually exclusive"), "{err}");
+    }
+
+    #[test]
+    fn passphrase_sources_need_their_file_and_one_source() {
+        let err = parse_str("checks:\n  - {name: a, host: x.example, key_password_env: A}\n").unwrap_err();
+        assert!(err.to_string().contains("`key_password_env`/`key_password_file` need `key`"), "{err}");
+        let err = parse_str(
+            "checks:\n  - {name: a, host: x.example, p12: b.p12, key_password_env: A, p12_password_env: B, p12_password_file: f}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("(for `p12` use `p12_password_env`/`p12_password_file`)"), "{err}");
+        assert!(err.contains("`p12_password_env` and `p12_password_file` are both set: keep one"), "{err}");
+    }
+
+    #[test]
     fn bad_timeout_is_explained() {
         let err = parse_str("checks:\n  - {name: a, host: x.example, timeout: soon}\n").unwrap_err();
         assert!(err.to_string().contains("e.g. 10s"), "{err}");
