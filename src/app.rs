@@ -6,7 +6,7 @@ use openssl::ssl::SslVersion;
 
 use std::path::Path;
 
-use crate::cli::{Cli, Command, CompareArgs, EndpointArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs};
+use crate::cli::{Cli, Command, CompareArgs, EndpointArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs, ValidateArgs};
 use crate::config::{self, Check, RawCheck, Timeout};
 use crate::probe::{ProbeOptions, ProtocolRange};
 use crate::progress::Progress;
@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Run(args) => run_checks(args, cli.quiet),
         Command::Probe(args) => probe_one(args),
         Command::Compare(args) => compare_one(args),
+        Command::Validate(args) => validate_checks(args),
         Command::Demo(args) => demo::run(&args.output),
         Command::Merge(args) => merge_reports(args),
     }
@@ -128,6 +129,27 @@ fn merge_reports(args: MergeArgs) -> Result<ExitCode, Box<dyn std::error::Error>
         return Ok(ExitCode::from(EXIT_FAILED));
     }
     Ok(exit_code(&merged.report))
+}
+
+/// `validate`: everything `run` checks before its first probe, and nothing after it.
+fn validate_checks(args: ValidateArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let checks = config::load(&args.checks)?;
+    let lines: String = checks.iter().map(|check| format!("{}\n", validation_line(check))).collect();
+    write_stdout(&lines)?;
+    let usable = checks.iter().all(|check| check.preflight_error.is_none());
+    Ok(ExitCode::from(if usable { EXIT_OK } else { EXIT_USAGE }))
+}
+
+/// `name: ok`, `name: ok (no client certificate)`, or the problems and warnings, on one line.
+pub fn validation_line(check: &Check) -> String {
+    let mut parts = Vec::new();
+    match &check.preflight_error {
+        Some(error) => parts.push(format!("error: {error}")),
+        None if check.identity.is_none() => parts.push("ok (no client certificate)".to_string()),
+        None => parts.push("ok".to_string()),
+    }
+    parts.extend(check.warnings.iter().map(|warning| format!("warning: {warning}")));
+    format!("{}: {}", check.name, parts.join("; "))
 }
 
 fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -228,18 +250,19 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
         cert: args.cert.clone(),
         key: args.key.clone(),
         chain: args.chain.clone(),
+        p12: args.p12.clone(),
         timeout: Some(Timeout(args.timeout)),
         expect: None,
         http_path: args.http_path.clone(),
         http_method: args.http_method.clone(),
         http_host: args.http_host.clone(),
-        retries: None,
-        all_addresses: None,
         connect: args.connect.clone(),
         proxy: args.proxy.clone(),
         starttls: args.starttls,
         insecure: Some(args.insecure),
+        ..RawCheck::default()
     };
+    let raw = with_pass_source(raw, args.pass.as_deref())?;
     let check = config::single_check(raw)?;
     let version = match (args.tls1_2, args.tls1_3) {
         (true, _) => Some(SslVersion::TLS1_2),
@@ -248,6 +271,25 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
     };
     let options = ProbeOptions { protocols: ProtocolRange { min: version, max: version }, nameopt: args.nameopt };
     Ok((check, options))
+}
+
+/// Applies `--pass env:VAR|file:PATH` to the key or the p12. The value is never echoed: it may
+/// be a passphrase typed in the wrong place.
+fn with_pass_source(mut raw: RawCheck, pass: Option<&str>) -> Result<RawCheck, String> {
+    let Some(pass) = pass else { return Ok(raw) };
+    let for_p12 = raw.p12.is_some();
+    if let Some(var) = pass.strip_prefix("env:") {
+        let var = Some(var.to_string());
+        if for_p12 { raw.p12_password_env = var } else { raw.key_password_env = var }
+    } else if let Some(path) = pass.strip_prefix("file:") {
+        let path = Some(std::path::PathBuf::from(path));
+        if for_p12 { raw.p12_password_file = path } else { raw.key_password_file = path }
+    } else {
+        return Err("--pass takes env:VARIABLE or file:PATH; a passphrase written on the command line is refused \
+                    because every user of the machine can see it in the process list"
+            .into());
+    }
+    Ok(raw)
 }
 
 /// Writes the report to stdout.

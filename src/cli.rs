@@ -67,6 +67,15 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
 
+    /// Check a checks file and every check's client credentials without any network traffic.
+    ///
+    /// For CI on changes to the checks file: the YAML, every referenced file, passphrases
+    /// (from their environment variables or files), that each key matches its certificate, the
+    /// certificates' dates (expired: error; expiring within 30 days: warning) and that each
+    /// chain links our certificate to its issuers. Prints one line per check. Exit 0 when every
+    /// check is usable (warnings allowed), 2 otherwise.
+    Validate(ValidateArgs),
+
     /// Start a lab of local TLS servers (1-way, 2-way required/optional, TLS 1.2 and 1.3, no CA
     /// names, wrong CA names) on 127.0.0.1 and run the checks against them. No network needed.
     ///
@@ -161,6 +170,13 @@ pub struct MergeArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The checks file (YAML). Relative paths in it resolve against its folder.
+    #[arg(value_name = "CHECKS.yaml")]
+    pub checks: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// The endpoint: HOST[:PORT] (port 443 by default); IPv6 as [::1]:443.
     #[arg(value_name = "HOST[:PORT]")]
@@ -207,8 +223,19 @@ pub struct EndpointArgs {
     pub key: Option<PathBuf>,
 
     /// Extra intermediates to send after our certificate (s_client -cert_chain).
-    #[arg(long, value_name = "FILE", requires = "cert", visible_alias = "cert_chain")]
+    #[arg(long, value_name = "FILE", visible_alias = "cert_chain")]
     pub chain: Option<PathBuf>,
+
+    /// Our certificate, key and intermediates as one PKCS#12 file (.p12/.pfx), instead of
+    /// --cert/--key. Legacy exports (RC2/3DES) work too.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["cert", "key"])]
+    pub p12: Option<PathBuf>,
+
+    /// Where the passphrase of an encrypted --key or of --p12 comes from: env:VARIABLE or
+    /// file:PATH (its first line), as s_client's -pass. A passphrase written on the command line
+    /// (pass:...) is refused: every user of the machine can see it in the process list.
+    #[arg(long, value_name = "env:VAR|file:PATH")]
+    pub pass: Option<String>,
 
     /// Only TLS 1.2 (s_client -tls1_2).
     #[arg(long = "tls1_2", visible_alias = "tls1-2", conflicts_with = "tls1_3")]

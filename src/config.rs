@@ -2,14 +2,14 @@
 //! ([`RawFile`]), then [`load`] applies defaults, resolves paths against the file's folder,
 //! loads credentials and reports every problem with the file, line or check it concerns.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::credentials::{self, ClientIdentity};
+use crate::credentials::{self, ClientIdentity, CredentialFields};
 use crate::hostport::{self, HostPort};
 use crate::probe::{ProxyEnvironment, ProxyUrl, Starttls};
 use crate::sni;
@@ -87,7 +87,11 @@ impl<'de> Deserialize<'de> for Timeout {
             Text(String),
         }
         let duration = match Written::deserialize(deserializer)? {
-            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => Duration::from_secs_f64(secs),
+            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => {
+                // Found by fuzzing: `from_secs_f64` panics on values too big for a Duration.
+                let duration = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
+                within_limit(duration, &secs.to_string()).map_err(serde::de::Error::custom)?
+            }
             Written::Seconds(secs) => {
                 return Err(serde::de::Error::custom(format!("timeout must be positive, got {secs}")));
             }
@@ -103,6 +107,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("invalid duration {text:?}: write a number with a unit, e.g. 10s, 500ms or 2m"))?;
     if duration.is_zero() {
         return Err(format!("invalid duration {text:?}: must be greater than zero"));
+    }
+    within_limit(duration, text)
+}
+
+/// The longest timeout accepted. A probe's deadline is `now + timeout`, which overflows (a
+/// panic) for absurd values; no endpoint needs more than this.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+fn within_limit(duration: Duration, text: &str) -> Result<Duration, String> {
+    if duration > MAX_TIMEOUT {
+        return Err(format!("invalid duration {text:?}: at most 1h (it bounds the probe of one endpoint)"));
     }
     Ok(duration)
 }
@@ -120,6 +135,19 @@ pub struct RawCheck {
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
     pub chain: Option<PathBuf>,
+    /// PKCS#12 file (.p12/.pfx) with our certificate, key and intermediates; instead of `cert`/`key`.
+    pub p12: Option<PathBuf>,
+    /// Environment variable holding the passphrase of an encrypted `key`.
+    pub key_password_env: Option<String>,
+    /// File whose first line is the passphrase of an encrypted `key`.
+    pub key_password_file: Option<PathBuf>,
+    pub p12_password_env: Option<String>,
+    pub p12_password_file: Option<PathBuf>,
+    /// Refused with an explanation: a passphrase written in the checks file itself.
+    #[serde(default, deserialize_with = "refuse_inline_key_password")]
+    pub key_password: Option<InlinePassphrase>,
+    #[serde(default, deserialize_with = "refuse_inline_p12_password")]
+    pub p12_password: Option<InlinePassphrase>,
     pub timeout: Option<Timeout>,
     pub expect: Option<Expectations>,
     pub http_path: Option<String>,
@@ -137,9 +165,17 @@ pub struct RawCheck {
 }
 
 impl RawCheck {
-    /// Fills every field this check leaves unset from `defaults`.
+    /// Fills every field this check leaves unset from `defaults`. A check's own `p12` replaces
+    /// inherited PEM credentials (`cert`, `key`, `chain`, `key_password_*`), and its own
+    /// `cert`/`key` replace an inherited `p12`, instead of clashing with them.
     fn with_defaults(self, defaults: &RawCheck) -> RawCheck {
-        let d = defaults.clone();
+        let mut d = defaults.clone();
+        if self.p12.is_some() {
+            (d.cert, d.key, d.chain, d.key_password_env, d.key_password_file) = (None, None, None, None, None);
+        }
+        if self.cert.is_some() || self.key.is_some() {
+            (d.p12, d.p12_password_env, d.p12_password_file) = (None, None, None);
+        }
         RawCheck {
             name: self.name,
             host: self.host.or(d.host),
@@ -150,6 +186,13 @@ impl RawCheck {
             cert: self.cert.or(d.cert),
             key: self.key.or(d.key),
             chain: self.chain.or(d.chain),
+            p12: self.p12.or(d.p12),
+            key_password_env: self.key_password_env.or(d.key_password_env),
+            key_password_file: self.key_password_file.or(d.key_password_file),
+            p12_password_env: self.p12_password_env.or(d.p12_password_env),
+            p12_password_file: self.p12_password_file.or(d.p12_password_file),
+            key_password: None,
+            p12_password: None,
             timeout: self.timeout.or(d.timeout),
             expect: self.expect.or(d.expect),
             http_path: self.http_path.or(d.http_path),
@@ -163,6 +206,70 @@ impl RawCheck {
             insecure: self.insecure.or(d.insecure),
         }
     }
+}
+
+/// A passphrase written in the checks file: never accepted, so no value of this type exists.
+#[derive(Debug, Clone)]
+pub enum InlinePassphrase {}
+
+fn refuse_inline_key_password<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InlinePassphrase>, D::Error> {
+    d.deserialize_any(RefuseInline("key"))
+}
+
+fn refuse_inline_p12_password<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InlinePassphrase>, D::Error> {
+    d.deserialize_any(RefuseInline("p12"))
+}
+
+/// Refuses whatever value is written, from inside the YAML deserializer so the error carries
+/// the value's line and column, and without serde's default "invalid type: string ..." message,
+/// which would quote the passphrase.
+struct RefuseInline(&'static str);
+
+macro_rules! refuse {
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method<E: serde::de::Error>(self, _: $ty) -> Result<Self::Value, E> {
+            Err(E::custom(inline_passphrase_refusal(self.0)))
+        })*
+    };
+}
+
+impl<'de> serde::de::Visitor<'de> for RefuseInline {
+    type Value = Option<InlinePassphrase>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{0}_password_env` or `{0}_password_file`", self.0)
+    }
+
+    refuse!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str, visit_bytes: &[u8]);
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Err(E::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Err(E::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+}
+
+/// Why, and the two safe ways. The value is never echoed.
+fn inline_passphrase_refusal(kind: &str) -> String {
+    format!(
+        "a passphrase written in the checks file is refused: everyone who can read the file, its backups or its \
+         version history would have it. Put it in an environment variable and write `{kind}_password_env: VARIABLE`, \
+         or in a file only the account running mtlscheck can read (chmod 600) and write `{kind}_password_file: FILE`"
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,6 +317,9 @@ pub struct Check {
     pub starttls: Option<Starttls>,
     /// A server verification failure is reported but does not fail the check.
     pub insecure: bool,
+    /// Found before any network traffic, worth reporting but not failing: e.g. our certificate
+    /// expires within 30 days.
+    pub warnings: Vec<String>,
 }
 
 impl Check {
@@ -294,13 +404,14 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
         problems.push(format!("{shown}: no checks: add at least one entry under `checks:`"));
     }
     let mut seen = HashSet::new();
+    let mut credentials_cache = CredentialsCache::new();
     let mut checks = Vec::new();
     for (index, raw_check) in raw_checks.into_iter().enumerate() {
         let label = match &raw_check.name {
             Some(name) => format!("{shown}: check '{name}'"),
             None => format!("{shown}: checks[{index}]"),
         };
-        match build_check(raw_check.with_defaults(&defaults), &label, base) {
+        match build_check(raw_check.with_defaults(&defaults), &label, base, &mut credentials_cache) {
             Ok(mut check) => {
                 check.warn_days = warn_days;
                 if !seen.insert(check.name.clone()) {
@@ -323,10 +434,20 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
 /// resolve against the current directory.
 pub fn single_check(raw: RawCheck) -> Result<Check, ConfigError> {
     let label = raw.name.clone().unwrap_or_default();
-    build_check(raw, &label, Path::new("")).map_err(|problems| ConfigError { file: PathBuf::new(), problems })
+    build_check(raw, &label, Path::new(""), &mut CredentialsCache::new())
+        .map_err(|problems| ConfigError { file: PathBuf::new(), problems })
 }
 
-fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<String>> {
+/// Credentials already loaded for this file: checks usually share one certificate through
+/// `defaults`, and decoding a key costs more on OpenSSL 3 than probing an endpoint.
+type CredentialsCache = HashMap<CredentialFields, Result<Option<credentials::Prepared>, Vec<String>>>;
+
+fn build_check(
+    raw: RawCheck,
+    label: &str,
+    base: &Path,
+    credentials_cache: &mut CredentialsCache,
+) -> Result<Check, Vec<String>> {
     let mut problems = Vec::new();
     let name = match raw.name {
         Some(name) if !name.trim().is_empty() => name,
@@ -387,41 +508,40 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
     {
         problems.push(format!("{label}: capath {} is not a readable directory", path.display()));
     }
-    // `cert: ""` turns off a client certificate inherited from `defaults`.
-    let no_cert = raw.cert.as_ref().is_some_and(|c| c.as_os_str().is_empty());
-    let (cert, key, chain) =
-        if no_cert { (None, None, None) } else { (resolve(raw.cert), resolve(raw.key), resolve(raw.chain)) };
-    let mut preflight_error = None;
-    let identity = match (&cert, &key) {
-        (None, None) => {
-            if chain.is_some() {
-                problems.push(format!("{label}: `chain` is set without `cert` and `key`"));
-            }
-            None
+    // `cert: ""` (or `p12: ""`) turns off client credentials inherited from `defaults`.
+    let empty = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str().is_empty());
+    let credential_fields = if empty(&raw.cert) || empty(&raw.p12) {
+        CredentialFields::default()
+    } else {
+        CredentialFields {
+            cert: resolve(raw.cert),
+            key: resolve(raw.key),
+            chain: resolve(raw.chain),
+            p12: resolve(raw.p12),
+            key_password_env: raw.key_password_env,
+            key_password_file: resolve(raw.key_password_file),
+            p12_password_env: raw.p12_password_env,
+            p12_password_file: resolve(raw.p12_password_file),
         }
-        (Some(_), None) => {
-            problems.push(format!("{label}: `cert` is set without `key`: add the private key file"));
-            None
-        }
-        (None, Some(_)) => {
-            problems.push(format!("{label}: `key` is set without `cert`: add the certificate file"));
-            None
-        }
-        (Some(cert), Some(key)) => match credentials::load_identity(cert, key, chain.as_deref()) {
-            Ok(identity) => {
-                if let Err(mismatch) = identity.check_key_matches() {
-                    preflight_error = Some(mismatch);
-                }
-                Some(identity)
-            }
-            Err(err) => {
-                problems.push(format!("{label}: {err}"));
-                None
-            }
-        },
     };
-    if cert.is_none() && raw.expect.as_ref().is_some_and(|e| e.client_cert_days_left.is_some()) {
-        problems.push(format!("{label}: `expect.client_cert_days_left` needs `cert` and `key`"));
+    let prepared =
+        credentials_cache.entry(credential_fields.clone()).or_insert_with(|| credentials::prepare(&credential_fields));
+    let (identity, preflight_error, warnings) = match prepared.clone() {
+        Ok(Some(prepared)) => {
+            let error = (!prepared.errors.is_empty()).then(|| prepared.errors.join("; "));
+            (prepared.identity, error, prepared.warnings)
+        }
+        Ok(None) => (None, None, Vec::new()),
+        Err(errs) => {
+            problems.extend(errs.into_iter().map(|err| format!("{label}: {err}")));
+            (None, None, Vec::new())
+        }
+    };
+    if credential_fields.cert.is_none()
+        && credential_fields.p12.is_none()
+        && raw.expect.as_ref().is_some_and(|e| e.client_cert_days_left.is_some())
+    {
+        problems.push(format!("{label}: `expect.client_cert_days_left` needs `cert` and `key` (or `p12`)"));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -458,6 +578,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path) -> Result<Check, Vec<Str
         proxy,
         starttls: raw.starttls,
         insecure: raw.insecure.unwrap_or(false),
+        warnings,
     })
 }
 
@@ -553,6 +674,8 @@ fn unknown_field_hint(message: &str) -> Option<String> {
         .split('`')
         .skip(1)
         .step_by(2)
+        // Never suggest the fields that exist only to refuse an inline passphrase.
+        .filter(|candidate| !matches!(*candidate, "key_password" | "p12_password"))
         .map(|candidate| (strsim::damerau_levenshtein(unknown, candidate), candidate))
         .min_by_key(|(distance, _)| *distance)?;
     (best.0 <= unknown.len().max(3) / 2 + 1).then(|| format!("did you mean `{}`?", best.1))
@@ -622,6 +745,46 @@ mod tests {
         let checks = parse_str("checks:\n  - {name: a, host: x.example, http_path: /s}\n").unwrap();
         let http = checks[0].http.as_ref().unwrap();
         assert_eq!((http.method.as_str(), http.host.as_str()), ("GET", "x.example"));
+    }
+
+    #[test]
+    fn huge_timeouts_are_errors_not_panics() {
+        // Regressions from fuzzing: 1e30 seconds panicked in `Duration::from_secs_f64`, and
+        // 1.8e19 seconds overflowed `Instant + Duration` when the probe set its deadline.
+        for written in ["1e30", "1.8e19", "18000000000000000000s", "3601", "2h"] {
+            let err =
+                parse_str(&format!("checks:\n  - {{name: a, host: x.example, timeout: {written}}}\n")).unwrap_err();
+            assert!(err.to_string().contains("at most 1h"), "{written}: {err}");
+        }
+        let checks = parse_str("checks:\n  - {name: a, host: x.example, timeout: 1h}\n").unwrap();
+        assert_eq!(checks[0].timeout, MAX_TIMEOUT);
+    }
+
+    #[test]
+    fn a_checks_own_p12_replaces_inherited_pem_credentials_instead_of_clashing() {
+        let err = parse_str(
+            "defaults:\n  cert: a.pem\n  key: a.key\n  key_password_env: A\nchecks:\n  - {name: a, host: x.example, p12: b.p12}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("cannot read p12 ./b.p12"), "{err}");
+        assert!(!err.contains("mutually exclusive") && !err.contains("a.pem"), "{err}");
+        let err =
+            parse_str("checks:\n  - {name: a, host: x.example, p12: b.p12, cert: a.pem, key: a.key}\n").unwrap_err();
+        assert!(err.to_string().contains("mutually exclusive"), "{err}");
+    }
+
+    #[test]
+    fn passphrase_sources_need_their_file_and_one_source() {
+        let err = parse_str("checks:\n  - {name: a, host: x.example, key_password_env: A}\n").unwrap_err();
+        assert!(err.to_string().contains("`key_password_env`/`key_password_file` need `key`"), "{err}");
+        let err = parse_str(
+            "checks:\n  - {name: a, host: x.example, p12: b.p12, key_password_env: A, p12_password_env: B, p12_password_file: f}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("(for `p12` use `p12_password_env`/`p12_password_file`)"), "{err}");
+        assert!(err.contains("`p12_password_env` and `p12_password_file` are both set: keep one"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,12 @@
-//! Our client certificate, key and chain: loaded and checked before any network traffic.
-//! Key material never leaves this module in text form: `Debug` shows paths and names only.
+//! Our client credentials: a PEM certificate and key (the key possibly encrypted) or a PKCS#12
+//! file, with the chain we send. Loaded and validated before any network traffic. Key material
+//! and passphrases never leave this module in text form: `Debug` shows paths and names only.
+
+mod legacy;
+pub mod passphrase;
+mod pem;
+mod pkcs12;
+mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -7,15 +14,20 @@ use std::path::{Path, PathBuf};
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
 
+pub use passphrase::{PassphraseSource, Secret};
+
 /// The client credentials one check presents in its with-certificate handshake.
 #[derive(Clone)]
 pub struct ClientIdentity {
+    /// The file our certificate came from (`cert`, or the `p12`).
     pub cert_path: PathBuf,
+    /// The file our key came from (`key`, or the `p12`).
     pub key_path: PathBuf,
     /// Our leaf certificate.
     pub cert: X509,
     pub key: PKey<Private>,
-    /// Intermediates we send after the leaf: those after the leaf in `cert`, then `chain`.
+    /// Intermediates we send after the leaf: those after the leaf in `cert` (or inside the
+    /// `p12`, in issuing order), then `chain`.
     pub chain: Vec<X509>,
 }
 
@@ -30,57 +42,160 @@ impl fmt::Debug for ClientIdentity {
     }
 }
 
-impl ClientIdentity {
-    /// A key that does not belong to the certificate is that check's error, not the file's.
-    pub fn check_key_matches(&self) -> Result<(), String> {
-        let matches = self.cert.public_key().map(|public| public.public_eq(&self.key)).unwrap_or(false);
-        if matches {
-            Ok(())
-        } else {
-            Err(format!(
-                "the private key {} does not match the certificate {}: use the key the certificate was issued for",
-                self.key_path.display(),
-                self.cert_path.display()
-            ))
+/// A check's credential fields as written (paths already resolved against the checks file).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct CredentialFields {
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub chain: Option<PathBuf>,
+    pub p12: Option<PathBuf>,
+    pub key_password_env: Option<String>,
+    pub key_password_file: Option<PathBuf>,
+    pub p12_password_env: Option<String>,
+    pub p12_password_file: Option<PathBuf>,
+}
+
+/// A check's credentials after loading and validation.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// `None` when the key could not be decrypted (then `errors` says why).
+    pub identity: Option<ClientIdentity>,
+    /// Problems that make this check an error without stopping the others: a wrong or missing
+    /// passphrase, a key that does not match, an expired certificate, a chain that does not link.
+    pub errors: Vec<String>,
+    /// Worth knowing, not failing: a certificate expiring soon, a passphrase file others can read.
+    pub warnings: Vec<String>,
+}
+
+/// Why credentials could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// The configuration names something unusable: a missing, unreadable or malformed file, or
+    /// an encrypted key without a passphrase source. A configuration error: nothing runs.
+    Config(String),
+    /// The files are fine but the secret is missing or wrong (it comes from the environment at
+    /// run time), so nothing could be read: only this check fails.
+    Check(String),
+}
+
+/// A certificate we send after the leaf, and the file it came from.
+#[derive(Clone)]
+pub(crate) struct ChainCert {
+    pub cert: X509,
+    pub path: PathBuf,
+}
+
+/// What the credential files hold, before validation.
+pub(crate) struct Loaded {
+    pub leaf: X509,
+    pub leaf_path: PathBuf,
+    pub chain: Vec<ChainCert>,
+    pub key_path: PathBuf,
+    /// The key, or why it cannot be used (a wrong or missing passphrase: that check's error).
+    pub key: Result<PKey<Private>, String>,
+    /// The field a fix for the leaf names: `cert` or `p12`.
+    pub field: &'static str,
+}
+
+/// Checks the fields' combination, loads the files and validates what they hold. `Err` lists
+/// configuration problems; per-check problems are in [`Prepared::errors`]. `Ok(None)`: the
+/// check has no client credentials.
+pub fn prepare(fields: &CredentialFields) -> Result<Option<Prepared>, Vec<String>> {
+    let problems = combination_problems(fields);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut warnings = Vec::new();
+    let loaded = if let Some(p12) = &fields.p12 {
+        let source = passphrase_source(&fields.p12_password_env, &fields.p12_password_file);
+        pkcs12::load(p12, source.as_ref(), fields.chain.as_deref(), &mut warnings)
+    } else if let (Some(cert), Some(key)) = (&fields.cert, &fields.key) {
+        let source = passphrase_source(&fields.key_password_env, &fields.key_password_file);
+        pem::load(cert, key, fields.chain.as_deref(), source.as_ref(), &mut warnings)
+    } else {
+        return Ok(None);
+    };
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
+        Err(LoadError::Config(problem)) => return Err(vec![problem]),
+        Err(LoadError::Check(problem)) => {
+            return Ok(Some(Prepared { identity: None, errors: vec![problem], warnings }));
+        }
+    };
+    let findings = validate::validate(&loaded);
+    let mut errors = Vec::new();
+    if let Err(problem) = &loaded.key {
+        errors.push(problem.clone());
+    }
+    errors.extend(findings.errors);
+    warnings.extend(findings.warnings);
+    let identity = loaded.key.ok().map(|key| ClientIdentity {
+        cert_path: loaded.leaf_path,
+        key_path: loaded.key_path,
+        cert: loaded.leaf,
+        key,
+        chain: loaded.chain.into_iter().map(|c| c.cert).collect(),
+    });
+    Ok(Some(Prepared { identity, errors, warnings }))
+}
+
+fn passphrase_source(env: &Option<String>, file: &Option<PathBuf>) -> Option<PassphraseSource> {
+    match (env, file) {
+        (Some(var), _) => Some(PassphraseSource::Env(var.clone())),
+        (None, Some(path)) => Some(PassphraseSource::File(path.clone())),
+        (None, None) => None,
+    }
+}
+
+/// Fields that cannot go together, or need another one.
+fn combination_problems(f: &CredentialFields) -> Vec<String> {
+    let mut problems = Vec::new();
+    let pem_fields = f.cert.is_some() || f.key.is_some();
+    if f.p12.is_some() && pem_fields {
+        problems.push(
+            "`p12` and `cert`/`key` are mutually exclusive: a PKCS#12 file already holds the certificate and key; \
+             keep one of them"
+                .to_string(),
+        );
+    }
+    match (&f.cert, &f.key) {
+        (Some(_), None) => problems.push("`cert` is set without `key`: add the private key file".into()),
+        (None, Some(_)) => problems.push("`key` is set without `cert`: add the certificate file".into()),
+        _ => {}
+    }
+    if f.chain.is_some() && !pem_fields && f.p12.is_none() {
+        problems.push("`chain` is set without `cert` and `key` (or `p12`)".into());
+    }
+    for (kind, env, file, needs, has) in [
+        ("key", &f.key_password_env, f.key_password_file.is_some(), "key", f.key.is_some()),
+        ("p12", &f.p12_password_env, f.p12_password_file.is_some(), "p12", f.p12.is_some()),
+    ] {
+        if env.is_some() && file {
+            problems.push(format!("`{kind}_password_env` and `{kind}_password_file` are both set: keep one"));
+        }
+        if (env.is_some() || file) && !has {
+            let other = if kind == "key" { "p12" } else { "key" };
+            let hint = if f.p12.is_some() || f.key.is_some() {
+                format!(" (for `{other}` use `{other}_password_env`/`{other}_password_file`)")
+            } else {
+                String::new()
+            };
+            problems.push(format!("`{kind}_password_env`/`{kind}_password_file` need `{needs}`{hint}"));
+        }
+        if let Some(var) = env
+            && !passphrase::is_env_var_name(var)
+        {
+            // Not echoed: a value that is no variable name is most likely the passphrase itself.
+            problems.push(format!(
+                "`{kind}_password_env` must be the name of an environment variable (letters, digits and _, e.g. \
+                 CLIENT_KEY_PASS) that holds the passphrase, not the passphrase itself"
+            ));
         }
     }
-}
-
-fn read(kind: &str, path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|err| format!("cannot read {kind} {}: {err}", path.display()))
-}
-
-fn certificates(kind: &str, path: &Path) -> Result<Vec<X509>, String> {
-    let pem = read(kind, path)?;
-    match X509::stack_from_pem(&pem) {
-        Ok(certs) if !certs.is_empty() => Ok(certs),
-        _ => Err(format!("{kind} {} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)", path.display())),
-    }
+    problems
 }
 
 /// Checks that a CA file is readable and holds at least one certificate.
 pub fn check_ca_file(path: &Path) -> Result<(), String> {
-    certificates("file", path).map(|_| ())
-}
-
-/// Loads `cert` (leaf, optionally followed by intermediates), `key` and the optional `chain`.
-pub fn load_identity(cert_path: &Path, key_path: &Path, chain_path: Option<&Path>) -> Result<ClientIdentity, String> {
-    let mut certs = certificates("cert", cert_path)?.into_iter();
-    let cert = certs.next().expect("certificates() returns at least one");
-    let mut chain: Vec<X509> = certs.collect();
-    if let Some(chain_path) = chain_path {
-        chain.extend(certificates("chain", chain_path)?);
-    }
-    let key_pem = read("key", key_path)?;
-    // Deliberately not OpenSSL's error text: it never contains the key, but a short message
-    // that names the file is what the operator needs.
-    let key = PKey::private_key_from_pem(&key_pem).map_err(|_| {
-        let encrypted = String::from_utf8_lossy(&key_pem).contains("ENCRYPTED");
-        if encrypted {
-            format!("key {} is encrypted; mtlscheck reads unencrypted PEM keys only", key_path.display())
-        } else {
-            format!("key {} holds no PEM private key (expected -----BEGIN PRIVATE KEY-----)", key_path.display())
-        }
-    })?;
-    Ok(ClientIdentity { cert_path: cert_path.to_path_buf(), key_path: key_path.to_path_buf(), cert, key, chain })
+    pem::certificates("file", path).map(|_| ())
 }

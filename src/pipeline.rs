@@ -24,16 +24,24 @@ pub fn run_one(check: &Check) -> CheckResult {
 /// Probes and judges one check. Never panics into the caller: a bug in one check becomes that
 /// check's error.
 pub fn run_one_with(check: &Check, options: &ProbeOptions) -> CheckResult {
-    if let Some(reason) = &check.preflight_error {
-        return verdict::preflight_failed(check, reason);
-    }
-    let probe = || {
-        if check.all_addresses { probe_every_address(check, options) } else { probe_with_retries(check, options, None) }
+    let mut result = if let Some(reason) = &check.preflight_error {
+        verdict::preflight_failed(check, reason)
+    } else {
+        let probe = || {
+            if check.all_addresses {
+                probe_every_address(check, options)
+            } else {
+                probe_with_retries(check, options, None)
+            }
+        };
+        match catch_unwind(AssertUnwindSafe(probe)) {
+            Ok(result) => result,
+            Err(_) => verdict::preflight_failed(check, "internal error while probing (please report this as a bug)"),
+        }
     };
-    match catch_unwind(AssertUnwindSafe(probe)) {
-        Ok(result) => result,
-        Err(_) => verdict::preflight_failed(check, "internal error while probing (please report this as a bug)"),
-    }
+    // Credential warnings (e.g. our certificate expires soon) are reported with the result.
+    result.notes.extend(check.warnings.iter().cloned());
+    result
 }
 
 /// First retry after 250 ms, then 500 ms, 1 s, …

@@ -349,7 +349,7 @@ pub fn preflight_failed(check: &Check, reason: &str) -> CheckResult {
     let mut result = empty_result(check);
     result.error = Some(reason.to_string());
     result.without_cert = AttemptReport::skipped(Some(reason.to_string()));
-    result.with_cert = AttemptReport::skipped(None);
+    result.with_cert = AttemptReport::skipped(Some("not attempted: the check failed before any connection".into()));
     result.expectations = expectations(check, &result, &[]);
     result.warnings = expiry::warnings(&result, check.warn_days);
     result

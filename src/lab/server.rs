@@ -39,6 +39,10 @@ pub enum CaNames {
     NoneSent,
     /// The subjects of these certificates, whatever the server trusts.
     SubjectsOf(Vec<X509>),
+    /// These DER-encoded names, as given: lets tests send names no certificate generator
+    /// produces (bytes that are not UTF-8, values far beyond the usual length limits) and
+    /// thousands of them without generating a certificate for each.
+    DerNames(Vec<Vec<u8>>),
 }
 
 #[derive(Clone)]
@@ -108,15 +112,17 @@ impl LabServerConfig {
         };
         ctx.set_verify(mode);
         if self.client_auth != LabClientAuth::None {
-            let named = match &self.ca_names {
-                CaNames::Trusted => Some(&self.trusted_client_cas),
+            let subjects = |certs: &[X509]| certs.iter().map(|cert| cert.subject_name().to_owned()).collect();
+            let named: Option<Result<Vec<X509Name>, ErrorStack>> = match &self.ca_names {
+                CaNames::Trusted => Some(subjects(&self.trusted_client_cas)),
                 CaNames::NoneSent => None,
-                CaNames::SubjectsOf(certs) => Some(certs),
+                CaNames::SubjectsOf(certs) => Some(subjects(certs)),
+                CaNames::DerNames(names) => Some(names.iter().map(|der| X509Name::from_der(der)).collect()),
             };
-            if let Some(certs) = named {
+            if let Some(names) = named {
                 let mut stack = Stack::<X509Name>::new()?;
-                for cert in certs {
-                    stack.push(cert.subject_name().to_owned()?)?;
+                for name in names? {
+                    stack.push(name)?;
                 }
                 ctx.set_client_ca_list(stack);
             }

@@ -66,6 +66,11 @@ pub enum ProbeError {
     ClosedBeforeServerHello {
         reset: bool,
     },
+    /// The server closed (or reset) the connection after its ServerHello, before the handshake
+    /// ended and without an alert: a crash or a middlebox, not a refusal.
+    ClosedMidHandshake {
+        reset: bool,
+    },
     /// A handshake failure unrelated to client authentication (no CertificateRequest was seen).
     Handshake {
         detail: String,
@@ -117,6 +122,11 @@ impl fmt::Display for ProbeError {
             ProbeError::ClosedBeforeServerHello { reset: true } => {
                 write!(f, "the server reset the connection before sending a ServerHello")
             }
+            ProbeError::ClosedMidHandshake { reset } => write!(
+                f,
+                "the server {} the connection in the middle of the TLS handshake (after its ServerHello, without an alert)",
+                if *reset { "reset" } else { "closed" }
+            ),
             ProbeError::Handshake { detail } => write!(f, "TLS handshake failed: {detail}"),
             ProbeError::Setup { detail } => write!(f, "cannot set up the TLS client: {detail}"),
             ProbeError::Http { detail } => write!(f, "HTTP request failed: {detail}"),
@@ -683,12 +693,22 @@ fn classify_handshake_failure(
         });
     }
     let (alert, error) = describe_ssl_error(err, messages);
+    if requested && let Some(ours) = aborted_by_us(messages) {
+        // Not the server refusing us: our side could not process the server's messages (e.g. a
+        // CA name that is not valid UTF-8). Calling that "required" would be a wrong verdict.
+        return Outcome::Failed(ProbeError::Handshake {
+            detail: format!(
+                "the server asked for a client certificate, then our side aborted the handshake with alert \"{ours}\" \
+                 because OpenSSL could not process the server's messages (s_client and curl fail the same way): {error}"
+            ),
+        });
+    }
     if requested {
         return Outcome::Rejected { stage: Stage::DuringHandshake, alert, error };
     }
     let server_hello = received(messages, CONTENT_HANDSHAKE, HANDSHAKE_SERVER_HELLO);
+    let reason = err.ssl_error().and_then(|s| s.errors().first()).and_then(|e| e.reason()).unwrap_or("");
     if !server_hello && alert.is_none() {
-        let reason = err.ssl_error().and_then(|s| s.errors().first()).and_then(|e| e.reason()).unwrap_or("");
         if reason.contains("wrong version number") || reason.contains("packet length too long") {
             return Outcome::Failed(ProbeError::NotTls {
                 detail: format!("the reply to our ClientHello is not a TLS record ({reason})"),
@@ -699,7 +719,23 @@ fn classify_handshake_failure(
             return Outcome::Failed(ProbeError::ClosedBeforeServerHello { reset });
         }
     }
-    Outcome::Failed(ProbeError::Handshake { detail: error })
+    if server_hello && alert.is_none() && (err.ssl_error().is_none() || reason.contains("unexpected eof")) {
+        let reset = err.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionReset);
+        return Outcome::Failed(ProbeError::ClosedMidHandshake { reset });
+    }
+    Outcome::Failed(ProbeError::Handshake { detail: with_hint(error) })
+}
+
+/// Adds what an operator needs to know to OpenSSL errors that do not explain themselves.
+fn with_hint(error: String) -> String {
+    if error.contains("excessive message size") {
+        format!(
+            "{error} (a handshake message from the server, usually its certificate chain, is larger than the 100 KB \
+             OpenSSL clients accept by default: s_client and curl fail the same way)"
+        )
+    } else {
+        error
+    }
 }
 
 /// The alert text (if the failure was an alert) and the error line for a failed read or
@@ -721,6 +757,18 @@ fn describe_ssl_error(err: &openssl::ssl::Error, messages: &[TlsMessage]) -> (Op
         None => "the server closed the connection".to_string(),
     };
     (alert, error)
+}
+
+/// The alert we sent to end the handshake, when the server sent none: the failure was ours.
+fn aborted_by_us(messages: &[TlsMessage]) -> Option<String> {
+    if received_alert(messages).is_some() {
+        return None;
+    }
+    messages
+        .iter()
+        .rev()
+        .find(|m| m.sent && m.content_type == CONTENT_ALERT && m.head.len() == 2 && m.head[0] == 2)
+        .map(|m| alert_text(m.head[1]).rsplit(" alert ").next().unwrap_or_default().to_string())
 }
 
 /// A fatal alert the server sent, named as OpenSSL's reason strings name it.

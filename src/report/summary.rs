@@ -65,7 +65,8 @@ pub fn result_cell(r: &CheckResult) -> &'static str {
 }
 
 pub fn with_cert_cell(r: &CheckResult) -> String {
-    if r.client_cert_subject.is_none() {
+    // A check whose credentials could not be loaded has no subject either, but it has a reason.
+    if r.client_cert_subject.is_none() && r.with_cert.error.is_none() {
         return "no cert configured".into();
     }
     r.with_cert.summary()

@@ -40,3 +40,9 @@ mod connectivity;
 
 // `starttls:` for SMTP, IMAP, POP3, FTP (in-test responders) and a real PostgreSQL.
 mod starttls;
+// Client credentials: encrypted PEM keys, PKCS#12 (modern and legacy), `mtlscheck validate`.
+mod credentials;
+
+// Hostile input: unreadable and garbage files, broken credentials, servers that reset
+// mid-handshake or send thousands of CA names, odd names or a 200 KB chain; no secret leaks.
+mod hostile;

@@ -99,6 +99,8 @@ fn endpoint_args(pki: &TestPki) -> EndpointArgs {
         cert: None,
         key: None,
         chain: None,
+        p12: None,
+        pass: None,
         tls1_2: false,
         tls1_3: false,
         timeout: std::time::Duration::from_secs(5),
