@@ -33,6 +33,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+[ -n "${BENCH_KEEP:-}" ] && trap - EXIT
 cd "$work"
 
 # --- PKI (throwaway, generated now) ---
@@ -74,7 +75,8 @@ http { access_log off; client_body_temp_path $work/body; proxy_temp_path $work/p
 $servers}
 CONF
 nginx -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" &
-pids+=($!)
+nginx_pid=$!
+pids+=($nginx_pid)
 
 # A port that accepts TCP and never answers (bounded: exits after 120 s).
 blackhole=$(free_port)
@@ -100,7 +102,10 @@ write_checks() { # count file blackholes
     done
 }
 
-measure() { # label command...  → prints wall, user+sys CPU, peak RSS
+# CPU seconds nginx (the server side, on the same cores) has used so far.
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$nginx_pid/stat"; }
+
+measure() { # command...  → prints wall, user+sys CPU, peak RSS
     # Exit codes are not the point here (silent endpoints make `run` exit 1).
     /usr/bin/time -o "$work/time.out" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
     read -r wall user sys rss < <(tail -1 "$work/time.out")
@@ -112,7 +117,9 @@ echo
 
 # 1. 200 checks with a client certificate.
 write_checks 200 checks-200.yaml
+before=$(server_cpu)
 read -r m_wall m_cpu m_rss < <(measure "$bin" run checks-200.yaml --format json)
+m_server=$(python3 -c "print(round($(server_cpu) - $before, 2))")
 cat > loop.sh <<LOOP
 for i in \$(seq 1 200); do
   port=\$(( i % 4 )); port=\${PORTS[\$port]}
@@ -120,10 +127,14 @@ for i in \$(seq 1 200); do
   openssl s_client -connect 127.0.0.1:\$port -CAfile $work/server-ca.pem -cert $work/client.pem -key $work/client.key </dev/null >/dev/null 2>&1
 done
 LOOP
+before=$(server_cpu)
 read -r s_wall s_cpu _ < <(measure bash -c "PORTS=(${ports[*]}); $(cat loop.sh)")
+s_server=$(python3 -c "print(round($(server_cpu) - $before, 2))")
 echo "1. 200 checks with a client certificate (two handshakes each), nginx on 4 ports"
-printf '   mtlscheck run (--jobs 32):     %6.2f s wall, %6.2f s CPU (%5.1f ms CPU/check)\n' "$m_wall" "$m_cpu" "$(python3 -c "print($m_cpu*1000/200)")"
-printf '   sequential openssl s_client:   %6.2f s wall, %6.2f s CPU (%5.1f ms CPU/check)\n' "$s_wall" "$s_cpu" "$(python3 -c "print($s_cpu*1000/200)")"
+printf '   mtlscheck run (--jobs 32):     %6.2f s wall, %6.2f s CPU (%5.1f ms CPU/check); nginx used %.2f s CPU\n' \
+    "$m_wall" "$m_cpu" "$(python3 -c "print($m_cpu*1000/200)")" "$m_server"
+printf '   sequential openssl s_client:   %6.2f s wall, %6.2f s CPU (%5.1f ms CPU/check); nginx used %.2f s CPU\n' \
+    "$s_wall" "$s_cpu" "$(python3 -c "print($s_cpu*1000/200)")" "$s_server"
 printf '   speed-up (wall):               %6.1fx\n' "$(python3 -c "print($s_wall/$m_wall)")"
 echo
 

@@ -39,7 +39,12 @@ pub fn unix_time(time: &Asn1TimeRef) -> Option<i64> {
 /// Whole days from `now` until `not_after`, rounded down (so a certificate expiring in 10
 /// hours has 0 days left and an expired one a negative number).
 pub fn days_left(not_after: &Asn1TimeRef, now: i64) -> Option<i64> {
-    Some((unix_time(not_after)? - now).div_euclid(SECONDS_PER_DAY))
+    Some(days_between(now, unix_time(not_after)?))
+}
+
+/// Whole days from `now` until `not_after` (both Unix seconds), rounded down.
+pub fn days_between(now: i64, not_after: i64) -> i64 {
+    (not_after - now).div_euclid(SECONDS_PER_DAY)
 }
 
 fn describe(whose: &str, subject: &str, not_after: &str, days_left: i64) -> String {

@@ -446,8 +446,11 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
                 not_after: Some(c.not_after.clone()),
             })
             .collect();
-        let leaf = info.server_cert_pem.as_deref().and_then(|pem| openssl::x509::X509::from_pem(pem.as_bytes()).ok());
-        result.server_cert_days_left = leaf.and_then(|leaf| expiry::days_left(leaf.not_after(), expiry::now_unix()));
+        result.server_cert_days_left = info
+            .server_cert
+            .as_ref()
+            .and_then(|leaf| leaf.not_after_unix)
+            .map(|not_after| expiry::days_between(expiry::now_unix(), not_after));
     }
 
     // The CertificateRequest as the first connection saw it.

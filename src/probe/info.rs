@@ -20,6 +20,8 @@ pub struct PeerCert {
     pub signature_algorithm: String,
     pub not_before: String,
     pub not_after: String,
+    /// `not_after` as seconds since the Unix epoch (for lifetimes, without parsing text again).
+    pub not_after_unix: Option<i64>,
 }
 
 impl PeerCert {
@@ -36,6 +38,7 @@ impl PeerCert {
             signature_algorithm: nid_short_name(cert.signature_algorithm().object().nid()),
             not_before: cert.not_before().to_string(),
             not_after: cert.not_after().to_string(),
+            not_after_unix: crate::expiry::unix_time(cert.not_after()),
         }
     }
 }
