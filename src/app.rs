@@ -209,36 +209,13 @@ fn load_transcripts(dir: &Path, checks: &[Check]) -> Result<Vec<Option<(String, 
     if problems.is_empty() { Ok(transcripts) } else { Err(problems.join("\n")) }
 }
 
-/// Splits `HOST[:PORT]`, `[v6]:PORT` or a bare IPv6 literal.
-pub fn parse_target(target: &str) -> Result<(String, u16), String> {
-    let bad = || format!("invalid target {target:?}: write HOST, HOST:PORT or [IPv6]:PORT");
-    if let Some(rest) = target.strip_prefix('[') {
-        let (host, after) = rest.split_once(']').ok_or_else(bad)?;
-        let port = match after.strip_prefix(':') {
-            Some(port) => port.parse().map_err(|_| bad())?,
-            None if after.is_empty() => config::DEFAULT_PORT,
-            None => return Err(bad()),
-        };
-        return Ok((host.to_string(), port));
-    }
-    if target.matches(':').count() > 1 {
-        return Ok((target.to_string(), config::DEFAULT_PORT));
-    }
-    match target.split_once(':') {
-        Some((host, port)) if !host.is_empty() => Ok((host.to_string(), port.parse().map_err(|_| bad())?)),
-        Some(_) => Err(bad()),
-        None if target.is_empty() => Err(bad()),
-        None => Ok((target.to_string(), config::DEFAULT_PORT)),
-    }
-}
-
 /// Builds the check (through the same validation as a checks file) and probe options from
 /// s_client-style flags.
 pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, ProbeOptions), Box<dyn std::error::Error>> {
-    let (host, port) = parse_target(target)?;
+    let (host, port) = crate::hostport::split(target)
+        .map_err(|why| format!("invalid target {target:?}: {why}; write HOST, HOST:PORT or [IPv6]:PORT"))?;
     // With --starttls and no port in the target, the protocol's port is the default.
-    let port_given = crate::hostport::split(target).is_ok_and(|(_, port)| port.is_some());
-    let port = (port_given || args.starttls.is_none()).then_some(port);
+    let port = port.or(args.starttls.is_none().then_some(config::DEFAULT_PORT));
     let servername = if args.noservername { Some(String::new()) } else { args.servername.clone() };
     let raw = RawCheck {
         name: Some(target.to_string()),
@@ -304,19 +281,4 @@ pub fn prepare_outputs(args: &OutputArgs) -> Result<Outputs, String> {
 
 pub fn exit_code(report: &Report) -> ExitCode {
     ExitCode::from(if report.all_passed() { EXIT_OK } else { EXIT_FAILED })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_target;
-
-    #[test]
-    fn targets_parse_like_s_client_connect() {
-        assert_eq!(parse_target("example.com").unwrap(), ("example.com".into(), 443));
-        assert_eq!(parse_target("example.com:8443").unwrap(), ("example.com".into(), 8443));
-        assert_eq!(parse_target("[::1]:8443").unwrap(), ("::1".into(), 8443));
-        assert_eq!(parse_target("::1").unwrap(), ("::1".into(), 443));
-        assert!(parse_target(":443").is_err());
-        assert!(parse_target("host:notaport").is_err());
-    }
 }
