@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use mtlscheck::lab::LabServer;
 use serde_json::Value;
 
-use crate::support::{ClosedPort, TestPki, lab_server, mtlscheck};
+use crate::support::{ClosedPort, TestPki, lab_server, mtlscheck, result_named};
 
 /// No helper thread outlives this, whatever the client does.
 const HELPER_LIFETIME: Duration = Duration::from_secs(30);
@@ -200,15 +200,6 @@ checks:
             _servers: vec![http, quiet, hangs_up, resets],
         }
     }
-}
-
-fn result_named<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["results"]
-        .as_array()
-        .expect("results is a list")
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("no result named {name} in {report:#}"))
 }
 
 /// Asserts `name` is an error whose text contains `needle`, and returns the text.

@@ -6,9 +6,8 @@ use std::path::Path;
 
 use mtlscheck::lab::{LabClientAuth, LabServer};
 use predicates::prelude::*;
-use serde_json::Value;
 
-use crate::support::{TestPki, lab_server, mtlscheck};
+use crate::support::{TestPki, lab_server, mtlscheck, result_named, stdout_json};
 
 /// A 1-way and a 2-way-required lab server (default protocol range: TLS 1.3) sharing one PKI.
 struct Lab {
@@ -55,20 +54,6 @@ checks:
         );
         self.pki.write("checks.yaml", &yaml)
     }
-}
-
-fn stdout_json(output: &std::process::Output) -> Value {
-    let text = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(&text).unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{text}"))
-}
-
-fn result_named<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["results"]
-        .as_array()
-        .expect("results is a list")
-        .iter()
-        .find(|r| r["name"] == name)
-        .unwrap_or_else(|| panic!("no result named {name} in {report:#}"))
 }
 
 #[test]
