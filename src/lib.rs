@@ -4,8 +4,8 @@
 //!
 //! Pipeline, one way: [`config`] (YAML → checks) → [`probe`] (network, the only user of
 //! [`ffi`]) → [`verdict`] (pure decisions) → [`report`] (one exporter per format).
-//! [`pipeline`] runs it for `run` and `demo`; [`lab`] holds the local TLS servers and PKI
-//! used by `demo` and the tests.
+//! [`pipeline`] runs it for `run`, `probe`, `compare` and `demo`; [`lab`] holds the local TLS
+//! servers and PKI used by `demo` and the tests.
 
 pub mod app;
 pub mod baseline;
