@@ -9,7 +9,8 @@ use crate::report::Format;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  every check ran and every expectation held
-  1  an expectation failed or an endpoint could not be probed (see the table)
+  1  an expectation failed, an endpoint could not be probed (see the table), or with
+     --fail-on-change a check changed since the baseline
   2  usage or configuration error: nothing was probed
 
 Examples:
@@ -19,6 +20,35 @@ Examples:
   mtlscheck run checks.yaml -o report.json -o junit.xml   # table on stdout, JSON and JUnit files
   mtlscheck run checks.yaml --baseline last-night.json --fail-on-change
   mtlscheck run checks.yaml --shard 2/4 -o shard-2.json   # one of 4 CI jobs
+  mtlscheck merge shard-*.json -o report.json -o junit.xml";
+
+const PROBE_EXIT_CODES: &str = "\
+Exit codes:
+  0  the endpoint was probed (whatever its verdict)
+  1  it could not be probed, or its server certificate did not verify (without --insecure)
+  2  usage or configuration error: nothing was probed
+
+Examples:
+  mtlscheck probe api.partner.example:443 --cacert ca.pem --cert me.crt --key me.key --trace
+  mtlscheck probe api.partner.example --http-path /secure";
+
+const COMPARE_EXIT_CODES: &str = "\
+Exit codes:
+  0  the transcript and the live probe agree on every field
+  1  a field differs, or the endpoint could not be probed
+  2  usage error, or the transcript cannot be read (the message names the line)
+
+Example:
+  openssl s_client -connect api.partner.example:443 > taken.txt 2>&1 < /dev/null
+  mtlscheck compare taken.txt --target api.partner.example:443";
+
+const MERGE_EXIT_CODES: &str = "\
+Exit codes:
+  0  every check in the joined reports passed
+  1  a check failed or errored, or a shard of the run is missing
+  2  a report cannot be read, or one check name is in two reports
+
+Example:
   mtlscheck merge shard-*.json -o report.json -o junit.xml";
 
 /// Tells, for each TLS endpoint, whether it asks for a client certificate (1-way vs 2-way TLS /
@@ -55,7 +85,7 @@ pub enum Command {
     /// Options mirror s_client's. Without --cert the output matches `openssl s_client -connect
     /// HOST:PORT`; with --cert/--key it matches `s_client ... -cert FILE -key FILE`, and the
     /// verdict block also reports the connection without a certificate.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = PROBE_EXIT_CODES)]
     Probe(ProbeArgs),
 
     /// Compare an operator's saved `openssl s_client` output with a live probe of the endpoint.
@@ -64,7 +94,7 @@ pub enum Command {
     /// verify code, server chain, whether a certificate was requested, the CA names (compared as
     /// names, so OpenSSL 1.0.2 / 1.1.1 / 3.x spellings agree) and whether the server refused.
     /// Exit 0 when all agree, 1 on any difference, 2 when the transcript cannot be read.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = COMPARE_EXIT_CODES)]
     Compare(CompareArgs),
 
     /// Check a checks file and every check's client credentials without any network traffic.
@@ -77,9 +107,11 @@ pub enum Command {
     Validate(ValidateArgs),
 
     /// Start a lab of local TLS servers (1-way, 2-way required/optional, TLS 1.2 and 1.3, no CA
-    /// names, wrong CA names) on 127.0.0.1 and run the checks against them. No network needed.
+    /// names, wrong CA names, required at the HTTP layer) on 127.0.0.1 and run the checks
+    /// against them. No network needed.
     ///
-    /// Prints the checks file it used, so you can copy it as a starting point.
+    /// With the table format it first prints the checks file it used, so you can copy it as a
+    /// starting point.
     #[command(after_help = EXIT_CODES)]
     Demo(DemoArgs),
 
@@ -89,7 +121,7 @@ pub enum Command {
     /// other reports are joined in the order given. A check name in two reports is refused.
     /// Exit 0 when every check passed, 1 when any failed or errored (or a shard is missing),
     /// 2 when a report cannot be read.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = MERGE_EXIT_CODES)]
     Merge(MergeArgs),
 }
 
@@ -255,7 +287,7 @@ pub struct EndpointArgs {
     #[arg(long, value_name = "PATH")]
     pub http_path: Option<String>,
 
-    /// HTTP method for --http-path.
+    /// HTTP method for --http-path (default GET).
     #[arg(long, value_name = "METHOD", requires = "http_path")]
     pub http_method: Option<String>,
 
@@ -267,9 +299,10 @@ pub struct EndpointArgs {
     #[arg(long, value_enum, default_value = "default")]
     pub nameopt: crate::probe::NameOpt,
 
-    /// Connect to ADDRESS:PORT (an IP, e.g. [::1]:8443, or another name) instead of HOST; HOST
-    /// still gives the SNI and the HTTP Host header. Like curl's --connect-to.
-    #[arg(long, value_name = "ADDRESS:PORT")]
+    /// Connect to ADDRESS[:PORT] (an IP, e.g. [::1]:8443, or another name; the port defaults
+    /// to HOST's) instead of HOST; HOST still gives the SNI and the HTTP Host header. Like
+    /// curl's --connect-to.
+    #[arg(long, value_name = "ADDRESS[:PORT]")]
     pub connect: Option<String>,
 
     /// HTTP CONNECT proxy, http://HOST:PORT (s_client -proxy). Default: HTTPS_PROXY unless
@@ -283,7 +316,8 @@ pub struct EndpointArgs {
     pub starttls: Option<crate::probe::Starttls>,
 
     /// A server certificate that does not verify is reported but does not fail the check
-    /// (exit code 0 instead of 1).
+    /// (exit code 0 instead of 1). `compare` never fails on verification alone: the verify
+    /// code is one of the fields it compares.
     #[arg(long)]
     pub insecure: bool,
 }
@@ -314,13 +348,14 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format on standard output: `table` for people, `json` for machines (schema in
-    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`.
+    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, or `sclient` (what
+    /// `openssl s_client` prints for each endpoint, then the verdict; verdicts only for `merge`).
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: Format,
 
     /// Also write the report to FILE, in the format its extension says (.json, .xml = JUnit,
-    /// .csv, .md, .txt = table) or as FORMAT:FILE (e.g. junit:results.dat); `-` is standard
-    /// output. Repeat for several files. Checked before any probe.
+    /// .csv, .md, .txt = table) or as FORMAT:FILE (e.g. junit:results.dat); `-` (or
+    /// FORMAT:-) is standard output. Repeat for several files. Checked before any probe.
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<crate::report::output::OutputSpec>,
 }

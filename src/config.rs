@@ -640,7 +640,9 @@ fn describe_yaml_error(file: &str, err: &serde_yaml::Error) -> String {
     let location = err.location().map(|loc| format!(":{}:{}", loc.line(), loc.column())).unwrap_or_default();
     // serde_yaml repeats the position as " at line L column C" inside the message; it is in
     // front already.
-    let what = strip_positions(&err.to_string());
+    // `key_password` and `p12_password` are fields only so they can be refused with advice;
+    // never offer them as valid.
+    let what = strip_positions(&err.to_string()).replace(", `key_password`, `p12_password`", "");
     let hint = unknown_field_hint(&what).map(|h| format!("; {h}")).unwrap_or_default();
     format!("{file}{location}: {what}{hint}")
 }

@@ -73,7 +73,7 @@ pub struct AttemptReport {
     /// Whether the server accepted the connection; null when it could not be told.
     pub accepted: Option<bool>,
     /// What decided `accepted`: "handshake", "session_ticket", "application_data",
-    /// "timeout", "alert_during_handshake", "alert_after_handshake".
+    /// "http_response", "timeout", "alert_during_handshake", "alert_after_handshake".
     #[serde(deserialize_with = "interned_opt", default)]
     pub decided_by: Option<Interned>,
     pub alert: Option<String>,
@@ -174,8 +174,9 @@ pub struct CheckResult {
     /// For "required": whether the refusal came during the handshake or after it (TLS 1.3).
     #[serde(deserialize_with = "interned_opt", default)]
     pub rejection_stage: Option<Interned>,
-    /// For "required" and "post-handshake": "handshake" (a TLS alert) or "http" (the server
-    /// finished the handshake without a certificate but refused the request: nginx's 400, 403).
+    /// For "required" and "post-handshake": "handshake" (a TLS alert), "http" (the server
+    /// finished the handshake without a certificate but refused the request: nginx's 400, 403)
+    /// or "postgres" (pg_hba refused the StartupMessage).
     #[serde(deserialize_with = "interned_opt", default)]
     pub enforced_at: Option<Interned>,
     /// A CertificateRequest arrived (during or after the handshake).
@@ -331,7 +332,8 @@ fn millis(d: std::time::Duration) -> u64 {
 }
 
 /// The names our certificate can be recognised by in a server's CA list: the issuer of our
-/// leaf and the subject of every certificate we send after it.
+/// leaf, and the subject and issuer of every certificate we send after it (a server may list
+/// our intermediate or the root above it).
 fn our_ca_names(check: &Check) -> Vec<DistinguishedName> {
     let Some(identity) = &check.identity else {
         return Vec::new();

@@ -61,7 +61,7 @@ impl FromStr for OutputSpec {
         let format = format_of_extension(&path).ok_or_else(|| {
             format!(
                 "cannot tell the format of {text:?} from its extension (.json, .xml, .csv, .md, .txt): \
-                 write FORMAT:FILE with FORMAT one of table, json, junit, csv, markdown, e.g. junit:{text}"
+                 write FORMAT:FILE with FORMAT one of table, json, junit, csv, markdown, sclient, e.g. junit:{text}"
             )
         })?;
         Ok(OutputSpec { format: Some(format), path: Some(path) })
