@@ -518,6 +518,15 @@ fn attempt(
     let (during, after) = messages.split_at(handshake_messages);
     let cert_requested = cert_was_requested(&info, during);
     let late_cert_request = received(after, CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST);
+    // What an operator debugging one endpoint wants at -vv; never anything from our credentials.
+    log::debug!(
+        "{} ({address}) {}: {} {}, certificate requested: {cert_requested}{}, outcome: {outcome:?}",
+        check.name,
+        if identity.is_some() { "with our certificate" } else { "without a certificate" },
+        info.protocol.as_deref().unwrap_or("no protocol"),
+        info.cipher.as_deref().unwrap_or("no cipher"),
+        if late_cert_request { " (after the handshake)" } else { "" },
+    );
     Attempt {
         outcome,
         handshake_completed: completed.is_some(),
