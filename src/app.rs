@@ -173,7 +173,7 @@ fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     let mut result = pipeline::run_one_with(&check, &options);
     // The note would credit an `insecure: true` the user never set; the verify_code row of the
     // comparison shows the failure.
-    result.notes.retain(|note| !note.starts_with("the server's certificate did not verify"));
+    result.notes.retain(|note| !note.starts_with(crate::verdict::VERIFY_NOTE_START));
     let comparison = compare::compare(&args.transcript.display().to_string(), &transcript, &result);
     let report = Report::new(vec![result.with_comparison(comparison)]);
     outputs.write(&report)?;

@@ -553,14 +553,18 @@ fn http_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool 
     matches!(response.status, 401 | 403 | 495 | 496) && with_status.is_some_and(|s| (200..400).contains(&s) || s == 404)
 }
 
+/// How every note about a server chain that did not verify starts (callers that judge
+/// verification themselves, like `compare`, drop these notes).
+pub const VERIFY_NOTE_START: &str = "the server's certificate did not verify";
+
 /// A server chain that did not verify: what to do about it, or that `insecure` waived it.
 fn verification_note(check: &Check, result: &CheckResult) -> Option<String> {
     let failure = verify_failure(result)?;
     Some(if check.insecure {
-        format!("the server's certificate did not verify ({failure}); not counted because of insecure: true")
+        format!("{VERIFY_NOTE_START} ({failure}); not counted because of insecure: true")
     } else {
         format!(
-            "the server's certificate did not verify ({failure}): set cacert/capath to the CA that issued it, \
+            "{VERIFY_NOTE_START} ({failure}): set cacert/capath to the CA that issued it, \
              or insecure: true to only report it"
         )
     })

@@ -562,22 +562,28 @@ fn http_outcome(
 ) -> (Outcome, Option<HttpExchange>) {
     match http::exchange(stream, request, deadline) {
         Ok(exchange) => (Outcome::Accepted(AcceptSignal::HttpResponse), Some(exchange)),
-        Err(http::HttpFailure::Tls(err)) => {
-            let (alert, error) = describe_ssl_error(&err, &snapshot(log));
-            (Outcome::Rejected { stage: Stage::AfterHandshake, alert, error }, None)
-        }
+        Err(http::HttpFailure::Tls(err)) => (refused_after_handshake(&err, log), None),
         Err(http::HttpFailure::Timeout) => {
             (Outcome::Failed(ProbeError::Timeout { waiting_for: "the HTTP response".into(), after: budget }), None)
         }
         Err(http::HttpFailure::NotHttp(detail)) => (Outcome::Failed(ProbeError::Http { detail }), None),
-        Err(http::HttpFailure::Closed) => (
-            Outcome::Rejected {
-                stage: Stage::AfterHandshake,
-                alert: received_alert(&snapshot(log)),
-                error: "the server closed the connection without an HTTP response".into(),
-            },
-            None,
-        ),
+        Err(http::HttpFailure::Closed) => (closed_after_handshake(log, "an HTTP response"), None),
+    }
+}
+
+/// A TLS error after our handshake, while the application protocol was speaking: the server's
+/// refusal (usually an alert about our certificate).
+fn refused_after_handshake(err: &openssl::ssl::Error, log: &MessageLog) -> Outcome {
+    let (alert, error) = describe_ssl_error(err, &snapshot(log));
+    Outcome::Rejected { stage: Stage::AfterHandshake, alert, error }
+}
+
+/// The server hung up after our handshake without `what`.
+fn closed_after_handshake(log: &MessageLog, what: &str) -> Outcome {
+    Outcome::Rejected {
+        stage: Stage::AfterHandshake,
+        alert: received_alert(&snapshot(log)),
+        error: format!("the server closed the connection without {what}"),
     }
 }
 
@@ -591,22 +597,12 @@ fn postgres_outcome(
 ) -> (Outcome, Option<PostgresReply>) {
     match postgres::startup(stream, &postgres_user(check), deadline) {
         Ok(reply) => (Outcome::Accepted(AcceptSignal::ApplicationData), Some(reply)),
-        Err(postgres::StartupFailure::Tls(err)) => {
-            let (alert, error) = describe_ssl_error(&err, &snapshot(log));
-            (Outcome::Rejected { stage: Stage::AfterHandshake, alert, error }, None)
-        }
+        Err(postgres::StartupFailure::Tls(err)) => (refused_after_handshake(&err, log), None),
         Err(postgres::StartupFailure::Timeout) => {
             let waiting_for = "the PostgreSQL server's answer to our StartupMessage".into();
             (Outcome::Failed(ProbeError::Timeout { waiting_for, after: check.timeout }), None)
         }
-        Err(postgres::StartupFailure::Closed) => (
-            Outcome::Rejected {
-                stage: Stage::AfterHandshake,
-                alert: received_alert(&snapshot(log)),
-                error: "the server closed the connection without answering our StartupMessage".into(),
-            },
-            None,
-        ),
+        Err(postgres::StartupFailure::Closed) => (closed_after_handshake(log, "answering our StartupMessage"), None),
         Err(postgres::StartupFailure::NotPostgres(detail)) => {
             (Outcome::Failed(ProbeError::Starttls { protocol: "PostgreSQL", detail }), None)
         }

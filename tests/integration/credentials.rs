@@ -12,7 +12,7 @@ use openssl::asn1::Asn1Time;
 use predicates::prelude::*;
 
 use crate::support::creds::{self, PASSPHRASE};
-use crate::support::{TestPki, lab_server, mtlscheck, result_named, stdout_json};
+use crate::support::{TestPki, config_error_in, lab_server, mtlscheck, result_named, stdout_json};
 
 /// The variable the tests put the passphrase in.
 const PASS_VAR: &str = "MTLSCHECK_TEST_KEY_PASS";
@@ -347,17 +347,8 @@ fn configuration_mistakes_with_credentials_are_exit_2_with_the_reason_and_the_fi
     ];
     for (yaml, expected) in cases {
         let pki = TestPki::new();
-        pki.write("checks.yaml", yaml);
         // Relative to the working directory, so messages show the paths as written.
-        let output = mtlscheck()
-            .current_dir(pki.dir.path())
-            .args(["run", "checks.yaml"])
-            .assert()
-            .code(2)
-            .stdout("")
-            .get_output()
-            .clone();
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = config_error_in(&pki, yaml);
         assert_eq!(stderr, format!("mtlscheck: {expected}\n"), "for:\n{yaml}");
         assert!(!stderr.contains("hunter2"), "{stderr}");
     }

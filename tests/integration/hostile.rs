@@ -23,7 +23,9 @@ use openssl::hash::MessageDigest;
 use openssl::x509::X509;
 
 use crate::support::creds::{self, PASSPHRASE, set_mode};
-use crate::support::{TestPki, lab_server, mtlscheck, parse_s_client, result_named, s_client, stdout_json};
+use crate::support::{
+    TestPki, config_error_in, lab_server, mtlscheck, parse_s_client, result_named, s_client, stdout_json,
+};
 
 /// A bound on a whole `mtlscheck run` of a batch whose checks have `timeout: 3s`.
 const WHOLE_RUN_BOUND: Duration = Duration::from_secs(20);
@@ -60,21 +62,6 @@ impl Unreadable {
             Unreadable::DirectoryInstead => "it is a directory, not a file",
         }
     }
-}
-
-/// Runs `mtlscheck run checks.yaml` in the PKI's folder (so messages show relative paths) and
-/// returns stderr, asserting exit 2 and an empty stdout.
-fn config_error_in(pki: &TestPki, yaml: &str) -> String {
-    pki.write("checks.yaml", yaml);
-    let output = mtlscheck()
-        .current_dir(pki.dir.path())
-        .args(["run", "checks.yaml"])
-        .assert()
-        .code(2)
-        .stdout("")
-        .get_output()
-        .clone();
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[test]

@@ -226,3 +226,18 @@ pub fn rsa_server_with_intermediate(pki: &TestPki) {
     pki::write_key(&pki.path("rsa.key"), &leaf.key).expect("write");
     pki::write_certs(&pki.path("intermediate.pem"), &[&intermediate.cert]).expect("write");
 }
+
+/// Runs `mtlscheck run checks.yaml` in the PKI's folder (so messages show relative paths) and
+/// returns stderr, asserting exit 2 and an empty stdout.
+pub fn config_error_in(pki: &TestPki, yaml: &str) -> String {
+    pki.write("checks.yaml", yaml);
+    let output = mtlscheck()
+        .current_dir(pki.dir.path())
+        .args(["run", "checks.yaml"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .get_output()
+        .clone();
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
