@@ -1,19 +1,19 @@
 //! What each subcommand does, returning the process exit code.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use openssl::ssl::SslVersion;
 
-use std::path::Path;
-
-use crate::cli::{Cli, Command, CompareArgs, EndpointArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs, ValidateArgs};
-use crate::config::{self, Check, RawCheck, Timeout};
-use crate::probe::{ProbeOptions, ProtocolRange};
+use crate::cli::{
+    Cli, Command, CompareArgs, DemoArgs, EndpointArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs, ValidateArgs,
+};
+use crate::config::{self, RawCheck, Timeout};
+use crate::model::{Check, ProbeOptions, ProtocolRange, Report, Transcript};
 use crate::progress::Progress;
 use crate::report::output::{Outputs, write_stdout};
-use crate::report::{Exporter, Format, Report, SClientExporter, read};
-use crate::transcript::{self, Transcript};
-use crate::{baseline, compare, demo, merge, pipeline};
+use crate::report::{Exporter, Format, SClientExporter};
+use crate::{demo, merge, pipeline, transcript, verdict};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -36,13 +36,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Probe(args) => probe_one(args),
         Command::Compare(args) => compare_one(args),
         Command::Validate(args) => validate_checks(args),
-        Command::Demo(args) => demo::run(&args.output),
+        Command::Demo(args) => run_demo(args),
         Command::Merge(args) => merge_reports(args),
     }
 }
 
 fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let started_at = crate::report::now_rfc3339();
+    let started_at = crate::dates::now_rfc3339();
     let mut checks = config::load(&args.checks)?;
     let names_in_file: Vec<String> = checks.iter().map(|c| c.name.clone()).collect();
     if let Some(shard) = args.shard {
@@ -74,7 +74,7 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     // Read before the outputs are prepared: `--output` may name the baseline's own file.
     let baseline = match &args.baseline {
         Some(path) => {
-            Some((path.display().to_string(), read::read_report(path).map_err(|err| format!("--baseline {err}"))?))
+            Some((path.display().to_string(), config::read_report(path).map_err(|err| format!("--baseline {err}"))?))
         }
         None => None,
     };
@@ -89,15 +89,15 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
         .zip(transcripts)
         .map(|(result, transcript)| match transcript {
             Some((file, transcript)) => {
-                let comparison = compare::compare(&file, &transcript, &result);
-                result.with_comparison(comparison)
+                let comparison = verdict::compare(&file, &transcript, &result);
+                verdict::attach_comparison(result, comparison)
             }
             None => result,
         })
         .collect();
     let baseline_summary = baseline.map(|(file, previous)| {
         let names: Vec<&str> = names_in_file.iter().map(String::as_str).collect();
-        baseline::apply(&mut results, &previous, &file, &names, args.fail_on_change)
+        verdict::apply_baseline(&mut results, &previous, &file, &names, args.fail_on_change)
     });
     let mut report = Report::new(results);
     report.started_at = Some(started_at);
@@ -111,7 +111,7 @@ fn merge_reports(args: MergeArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     let mut inputs = Vec::new();
     let mut problems = Vec::new();
     for path in &args.reports {
-        match read::read_report(path) {
+        match config::read_report(path) {
             Ok(report) => inputs.push(merge::Input { file: path.display().to_string(), report }),
             Err(problem) => problems.push(problem),
         }
@@ -156,7 +156,7 @@ fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
     let report = Report::new(vec![pipeline::run_one_with(&check, &options)]);
     if args.format == Format::Sclient {
-        write_stdout(&SClientExporter { trace: args.trace }.render(&report))?;
+        write_stdout(&SClientExporter { trace: args.trace, style: check.name_style }.render(&report))?;
     } else {
         print_report(&report, args.format)?;
     }
@@ -173,9 +173,9 @@ fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     let mut result = pipeline::run_one_with(&check, &options);
     // The note would credit an `insecure: true` the user never set; the verify_code row of the
     // comparison shows the failure.
-    result.notes.retain(|note| !note.starts_with(crate::verdict::VERIFY_NOTE_START));
-    let comparison = compare::compare(&args.transcript.display().to_string(), &transcript, &result);
-    let report = Report::new(vec![result.with_comparison(comparison)]);
+    result.notes.retain(|note| !note.starts_with(verdict::VERIFY_NOTE_START));
+    let comparison = verdict::compare(&args.transcript.display().to_string(), &transcript, &result);
+    let report = Report::new(vec![verdict::attach_comparison(result, comparison)]);
     outputs.write(&report)?;
     Ok(exit_code(&report))
 }
@@ -243,13 +243,14 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
         ..RawCheck::default()
     };
     let raw = with_pass_source(raw, args.pass.as_deref())?;
-    let check = config::single_check(raw)?;
+    let mut check = config::single_check(raw)?;
+    check.name_style = args.nameopt;
     let version = match (args.tls1_2, args.tls1_3) {
         (true, _) => Some(SslVersion::TLS1_2),
         (_, true) => Some(SslVersion::TLS1_3),
         _ => None,
     };
-    let options = ProbeOptions { protocols: ProtocolRange { min: version, max: version }, nameopt: args.nameopt };
+    let options = ProbeOptions { protocols: ProtocolRange { min: version, max: version } };
     Ok((check, options))
 }
 
@@ -270,6 +271,19 @@ fn with_pass_source(mut raw: RawCheck, pass: Option<&str>) -> Result<RawCheck, S
             .into());
     }
     Ok(raw)
+}
+
+/// `demo`: the outputs are checked first, then the lab runs and its report is written.
+fn run_demo(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let outputs = prepare_outputs(&args.output)?;
+    let demo = demo::run()?;
+    let table_on_stdout = args.output.format == Format::Table && args.output.output.iter().all(|o| o.path.is_some());
+    if table_on_stdout {
+        println!("The checks file this demo ran ({}):\n", demo.checks_file.display());
+        println!("{}", demo.yaml);
+    }
+    outputs.write(&demo.report)?;
+    Ok(exit_code(&demo.report))
 }
 
 /// Writes the report to stdout.

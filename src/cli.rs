@@ -178,7 +178,7 @@ pub struct RunArgs {
     /// Run only shard K of N: the checks at positions K, K+N, K+2N, … of the file (1-based),
     /// for CI matrix jobs or a Kubernetes Indexed Job. Join the reports with `mtlscheck merge`.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<crate::shard::Shard>,
+    pub shard: Option<crate::model::Shard>,
 
     /// Report a server certificate that does not verify without failing the check (as
     /// `insecure: true` on every check).
@@ -188,7 +188,7 @@ pub struct RunArgs {
     /// Reach every endpoint through this HTTP CONNECT proxy (http://HOST:PORT), whatever the
     /// checks file and HTTPS_PROXY say. Credentials belong in HTTPS_PROXY, not here.
     #[arg(long, value_name = "URL", value_parser = parse_proxy)]
-    pub proxy: Option<crate::probe::ProxyUrl>,
+    pub proxy: Option<crate::model::ProxyUrl>,
 }
 
 #[derive(Debug, Args)]
@@ -297,7 +297,7 @@ pub struct EndpointArgs {
 
     /// How names are printed (s_client -nameopt). `default` is the linked OpenSSL's default.
     #[arg(long, value_enum, default_value = "default")]
-    pub nameopt: crate::probe::NameOpt,
+    pub nameopt: crate::names::NameStyle,
 
     /// Connect to ADDRESS[:PORT] (an IP, e.g. [::1]:8443, or another name; the port defaults
     /// to HOST's) instead of HOST; HOST still gives the SNI and the HTTP Host header. Like
@@ -313,7 +313,7 @@ pub struct EndpointArgs {
     /// Speak this protocol's plain-text preamble before TLS (s_client -starttls). Without a
     /// port in HOST[:PORT] the protocol's standard port is used.
     #[arg(long, value_enum, value_name = "PROTOCOL")]
-    pub starttls: Option<crate::probe::Starttls>,
+    pub starttls: Option<crate::model::Starttls>,
 
     /// A server certificate that does not verify is reported but does not fail the check
     /// (exit code 0 instead of 1). `compare` never fails on verification alone: the verify
@@ -364,17 +364,22 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::config::parse_duration(text)
 }
 
-fn parse_proxy(text: &str) -> Result<crate::probe::ProxyUrl, String> {
-    let proxy = crate::probe::ProxyUrl::parse(text)?;
+fn parse_proxy(text: &str) -> Result<crate::model::ProxyUrl, String> {
+    let proxy = crate::model::ProxyUrl::parse(text)?;
     if proxy.has_password() {
         return Err("a password on the command line is visible in `ps`: set HTTPS_PROXY instead".into());
     }
     Ok(proxy)
 }
 
+/// The version line of `--version`: ours and the OpenSSL we print names like.
+pub fn long_version() -> String {
+    format!("{} (linked with {})", env!("CARGO_PKG_VERSION"), openssl::version::version())
+}
+
 /// Parses the process arguments; `--version` names the linked OpenSSL.
 pub fn parse() -> Cli {
-    let version: &'static str = Box::leak(crate::long_version().into_boxed_str());
+    let version: &'static str = Box::leak(long_version().into_boxed_str());
     let command = Cli::command().version(version);
     let matches = command.get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())

@@ -1,15 +1,12 @@
 //! `mtlscheck demo`: the lab's servers, one checks file describing them, and the same pipeline
-//! `run` uses. No network beyond 127.0.0.1.
+//! `run` uses. No network beyond 127.0.0.1. Returns the report; `app` writes it.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
+use std::path::PathBuf;
 
-use crate::app;
-use crate::cli::OutputArgs;
-use crate::config;
 use crate::lab::{CaNames, LabClientAuth, LabPki, LabServer, LabServerConfig};
-use crate::pipeline;
-use crate::report::{Format, Report};
+use crate::model::Report;
+use crate::{config, pipeline};
 
 /// One lab server and the check that describes what the operator should expect of it.
 struct Scenario {
@@ -153,17 +150,18 @@ impl Lab {
     }
 }
 
-/// Runs the demo and returns the exit code `run` would give for the same checks.
-pub fn run(output: &OutputArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let outputs = app::prepare_outputs(output)?;
+/// What a demo run produced: the report, and the checks file it ran (whose folder is gone
+/// once the demo returns).
+pub struct DemoRun {
+    pub report: Report,
+    pub checks_file: PathBuf,
+    pub yaml: String,
+}
+
+/// Starts the lab, runs its checks file through the pipeline and stops the lab.
+pub fn run() -> Result<DemoRun, Box<dyn std::error::Error>> {
     let lab = Lab::start().map_err(|err| format!("cannot start the lab servers on 127.0.0.1: {err}"))?;
     let checks = config::load(&lab.checks_file)?;
     let report = Report::new(pipeline::run_all(&checks, checks.len(), &Default::default()));
-    let table_on_stdout = output.format == Format::Table && output.output.iter().all(|o| o.path.is_some());
-    if table_on_stdout {
-        println!("The checks file this demo ran ({}):\n", lab.checks_file.display());
-        println!("{}", lab.yaml);
-    }
-    outputs.write(&report)?;
-    Ok(app::exit_code(&report))
+    Ok(DemoRun { report, checks_file: lab.checks_file.clone(), yaml: lab.yaml.clone() })
 }

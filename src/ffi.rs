@@ -1,19 +1,22 @@
-//! The only `unsafe` in mtlscheck: OpenSSL calls that the `openssl` crate does not wrap, each
-//! behind a safe function. Every pointer OpenSSL hands back here is *borrowed* from the `SSL`
-//! (or the name) it came from; the wrappers copy what they return, so no borrowed pointer
-//! outlives the call. See `../shared/reference/openssl-api.md` for where each rule was checked.
+//! The only `unsafe` in mtlscheck (the crate denies it everywhere else): OpenSSL calls that the
+//! `openssl` crate does not wrap, each behind a safe function. Every pointer OpenSSL hands back
+//! here is *borrowed* from the `SSL` it came from; the wrappers copy what they return, so no
+//! borrowed pointer outlives the call. Used by `probe` alone. See
+//! `../shared/reference/openssl-api.md` for where each rule was checked.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use foreign_types::ForeignTypeRef;
-use libc::{c_int, c_long, c_uchar, c_ulong, c_void, size_t};
+use libc::{c_int, c_long, c_uchar, c_void, size_t};
 use openssl::ex_data::Index;
 use openssl::nid::Nid;
 use openssl::ssl::{Ssl, SslContextBuilder, SslRef};
 use openssl::stack::StackRef;
-use openssl::x509::{X509Name, X509NameRef};
-use openssl_sys::{BIO, SSL, SSL_CTX, X509_NAME, stack_st_X509_NAME};
+use openssl::x509::X509Name;
+use openssl_sys::{BIO, SSL, SSL_CTX, stack_st_X509_NAME};
+
+use crate::model::TlsMessage;
 
 type MsgCallback = unsafe extern "C" fn(c_int, c_int, c_int, *const c_void, size_t, *mut SSL, *mut c_void);
 
@@ -41,29 +44,12 @@ unsafe extern "C" {
     fn SSL_set_post_handshake_auth(s: *mut SSL, val: c_int);
     fn SSL_get_peer_signature_type_nid(s: *const SSL, pnid: *mut c_int) -> c_int;
     fn SSL_SESSION_print(bp: *mut BIO, ses: *const openssl_sys::SSL_SESSION) -> c_int;
-    fn X509_NAME_print_ex(out: *mut BIO, nm: *const X509_NAME, indent: c_int, flags: c_ulong) -> c_int;
 }
 
 const SSL_CTRL_GET_RI_SUPPORT: c_int = 76;
 const SSL_CTRL_CLEAR_MODE: c_int = 78;
 const SSL_CTRL_GET_CLIENT_CERT_TYPES: c_int = 103;
 const SSL_CTRL_GET_PEER_SIGNATURE_NID: c_int = 108;
-
-/// `XN_FLAG_ONELINE`: `ASN1_STRFLGS_RFC2253 | ASN1_STRFLGS_ESC_QUOTE | XN_FLAG_SEP_CPLUS_SPC |
-/// XN_FLAG_SPC_EQ | XN_FLAG_FN_SN`, s_client's default up to OpenSSL 3.1.
-pub const NAMEOPT_ONELINE: c_ulong = 0x0082_031F;
-/// `XN_FLAG_SEP_CPLUS_SPC | ASN1_STRFLGS_UTF8_CONVERT`: s_client's default from OpenSSL 3.2
-/// (`C=US, O=...`, UTF-8 printed as is). Not linked in CI; see vendor-notes.md.
-pub const NAMEOPT_SEP_CPLUS_UTF8: c_ulong = 0x0002_0010;
-
-/// `XN_FLAG_RFC2253`: `ASN1_STRFLGS_RFC2253 | XN_FLAG_SEP_COMMA_PLUS | XN_FLAG_DN_REV |
-/// XN_FLAG_FN_SN | XN_FLAG_DUMP_UNKNOWN_FIELDS`.
-pub const NAMEOPT_RFC2253: c_ulong = 0x0111_0317;
-
-/// The name options `openssl s_client` of the linked OpenSSL uses when `-nameopt` is not given.
-pub fn default_nameopt() -> c_ulong {
-    if cfg!(ossl320) { NAMEOPT_SEP_CPLUS_UTF8 } else { NAMEOPT_ONELINE }
-}
 
 /// Runs `print` against a fresh memory BIO and returns what it wrote.
 fn print_to_string(print: impl FnOnce(*mut BIO)) -> String {
@@ -86,15 +72,6 @@ fn print_to_string(print: impl FnOnce(*mut BIO)) -> String {
         openssl_sys::BIO_free_all(bio);
         text
     }
-}
-
-/// Prints a name with `X509_NAME_print_ex`, as s_client prints subjects, issuers and CA names.
-pub fn print_name(name: &X509NameRef, flags: c_ulong) -> String {
-    // SAFETY: `name` is borrowed for the duration of the call; the BIO is live inside
-    // print_to_string.
-    print_to_string(|bio| unsafe {
-        X509_NAME_print_ex(bio, name.as_ptr(), 0, flags);
-    })
 }
 
 /// `SSL_SESSION_print` of the connection's session: the `SSL-Session:` block s_client prints
@@ -225,20 +202,6 @@ pub fn set_auto_retry(ssl: &SslRef, enabled: bool) {
     }
 }
 
-/// One TLS message seen by the message callback (what `s_client -msg` and `curl -v` show).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsMessage {
-    /// true for messages we sent, false for received ones.
-    pub sent: bool,
-    /// The record-layer version number OpenSSL reports (0x0303 TLS 1.2, 0x0304 TLS 1.3).
-    pub version: i32,
-    /// 20 ChangeCipherSpec, 21 Alert, 22 Handshake, 23 ApplicationData.
-    pub content_type: i32,
-    /// Up to the first two bytes: the handshake type, or the alert level and description.
-    pub head: Vec<u8>,
-    pub len: usize,
-}
-
 /// Messages of one connection, shared between the message callback and the probe.
 pub type MessageLog = Arc<Mutex<Vec<TlsMessage>>>;
 
@@ -303,15 +266,10 @@ pub fn attach_message_log(ssl: &mut SslRef, log: MessageLog) -> bool {
     }
 }
 
-/// OpenSSL's long name of an alert description (`SSL_alert_desc_string_long`), e.g.
-/// "handshake failure" or "unknown CA". OpenSSL 3.0 calls 116 and 109 "unknown"; those get
-/// their RFC 8446 names.
+/// OpenSSL's long name of an alert description (`SSL_alert_desc_string_long`): the truth
+/// `alerts::description` is tested against.
+#[cfg(test)]
 pub fn alert_description(description: u8) -> String {
-    match description {
-        109 => return "missing extension".into(),
-        116 => return "certificate required".into(),
-        _ => {}
-    }
     // SAFETY: returns a pointer to a static string owned by libssl (never freed).
     unsafe {
         let text = openssl_sys::SSL_alert_desc_string_long(c_int::from(description));

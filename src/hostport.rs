@@ -1,5 +1,5 @@
-//! `HOST:PORT` as operators write it for `connect:` and proxy URLs: DNS names, IPv4, and IPv6
-//! literals in brackets (`[::1]:8443`).
+//! `HOST:PORT` as operators write it (targets, `connect:`, proxy URLs) and as every output shows
+//! it: DNS names, IPv4, and IPv6 literals in brackets (`[::1]:8443`).
 
 use std::fmt;
 
@@ -13,12 +13,13 @@ pub struct HostPort {
 impl fmt::Display for HostPort {
     /// `host:port`, with brackets around IPv6 literals (what CONNECT and s_client expect).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.host.contains(':') {
-            write!(f, "[{}]:{}", self.host, self.port)
-        } else {
-            write!(f, "{}:{}", self.host, self.port)
-        }
+        f.write_str(&join(&self.host, self.port))
     }
+}
+
+/// `host:port`, with brackets around IPv6 literals: how every endpoint is shown.
+pub fn join(host: &str, port: u16) -> String {
+    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
 /// Splits `HOST:PORT`, `[IPv6]:PORT`, `HOST`, `[IPv6]` or a bare IPv6 literal; a missing port

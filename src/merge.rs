@@ -5,10 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::baseline::BaselineSummary;
-use crate::report::Report;
-use crate::shard::Shard;
-use crate::verdict::CheckResult;
+use crate::model::{BaselineSummary, CheckResult, Report, Shard};
 
 /// One input report and the file it came from (for messages).
 pub struct Input {

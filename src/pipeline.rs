@@ -1,16 +1,15 @@
-//! The one path every command takes: validated checks → probe → verdict, on a bounded pool of
-//! worker threads, results in the order of the checks.
+//! The one path every command takes (`run`, `probe`, `compare`, `demo`): validated checks →
+//! probe → verdict, on a bounded pool of worker threads, results in the order of the checks.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::config::Check;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::probe::{self, Outcome, ProbeOptions};
-use crate::verdict::{self, CheckResult};
+use crate::model::{Check, CheckResult, Outcome, ProbeOptions};
+use crate::{probe, verdict};
 
 /// Default number of endpoints probed at once. Probes spend their time waiting on the network,
 /// so this is independent of the core count.

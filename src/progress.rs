@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::verdict::{CheckResult, Status};
+use crate::model::{CheckResult, Status};
 
 pub struct Progress {
     bar: ProgressBar,

@@ -2,26 +2,14 @@
 //! response is when servers that ask late (renegotiation, TLS 1.3 post-handshake auth) ask,
 //! and the status shows enforcement at the HTTP layer (nginx's 400, a 403).
 
-use std::io::{ErrorKind, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::time::Instant;
 
 use openssl::ssl::{ErrorCode, SslStream};
 
-use super::net;
-use crate::config::HttpRequest;
-
-/// What came back for the request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpExchange {
-    /// e.g. 200, 400, 403.
-    pub status: u16,
-    /// e.g. `HTTP/1.1 400 Bad Request`.
-    pub status_line: String,
-    /// The start of the body (up to a few hundred bytes, lossy UTF-8): nginx names the missing
-    /// certificate there.
-    pub body_start: String,
-}
+use super::route::net::{self, is_timeout};
+use crate::model::{HttpExchange, HttpRequest};
 
 /// How the exchange ended when it did not produce a response.
 pub enum HttpFailure {
@@ -76,11 +64,7 @@ pub fn exchange(
 }
 
 fn tls_failure(err: openssl::ssl::Error) -> HttpFailure {
-    if err.io_error().is_some_and(|io| matches!(io.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)) {
-        HttpFailure::Timeout
-    } else {
-        HttpFailure::Tls(err)
-    }
+    if err.io_error().is_some_and(is_timeout) { HttpFailure::Timeout } else { HttpFailure::Tls(err) }
 }
 
 /// A complete enough response: the headers and some of the body (or all of a short one).

@@ -5,111 +5,55 @@ use openssl::pkey::Id;
 use openssl::ssl::{SslRef, SslVersion};
 use openssl::x509::X509Ref;
 
-use super::names::{DistinguishedName, NameOpt};
 use crate::ffi::{self, SigAlg};
+use crate::model::{HandshakeInfo, PeerCert};
+use crate::names::DistinguishedName;
 
-/// One certificate of the server's chain, as s_client's "Certificate chain" lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeerCert {
-    pub subject: DistinguishedName,
-    pub issuer: DistinguishedName,
-    /// `rsaEncryption`, `id-ecPublicKey`, … (`a:PKEY:` line).
-    pub key_type: String,
-    pub key_bits: u32,
-    /// `RSA-SHA256`, `ecdsa-with-SHA256`, …
-    pub signature_algorithm: String,
-    pub not_before: String,
-    pub not_after: String,
-    /// `not_after` as seconds since the Unix epoch (for lifetimes, without parsing text again).
-    pub not_after_unix: Option<i64>,
-}
-
-impl PeerCert {
-    fn from_x509(cert: &X509Ref, nameopt: NameOpt) -> Self {
-        let (key_type, key_bits) = cert
-            .public_key()
-            .map(|key| (nid_short_name(Nid::from_raw(key.id().as_raw())), key.bits()))
-            .unwrap_or_default();
-        PeerCert {
-            subject: DistinguishedName::with_nameopt(cert.subject_name(), nameopt),
-            issuer: DistinguishedName::with_nameopt(cert.issuer_name(), nameopt),
-            key_type,
-            key_bits,
-            signature_algorithm: nid_short_name(cert.signature_algorithm().object().nid()),
-            not_before: cert.not_before().to_string(),
-            not_after: cert.not_after().to_string(),
-            not_after_unix: crate::expiry::unix_time(cert.not_after()),
-        }
+/// One certificate of the server's chain, in the terms s_client prints.
+fn peer_cert(cert: &X509Ref) -> PeerCert {
+    let (key_type, key_bits) =
+        cert.public_key().map(|key| (nid_short_name(Nid::from_raw(key.id().as_raw())), key.bits())).unwrap_or_default();
+    PeerCert {
+        subject: DistinguishedName::from_name(cert.subject_name()),
+        issuer: DistinguishedName::from_name(cert.issuer_name()),
+        key_type,
+        key_bits,
+        signature_algorithm: nid_short_name(cert.signature_algorithm().object().nid()),
+        not_before: cert.not_before().to_string(),
+        not_after: cert.not_after().to_string(),
+        not_after_unix: crate::dates::unix_time(cert.not_after()),
     }
 }
 
-/// Everything s_client reports about a handshake that is stable from run to run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HandshakeInfo {
-    /// Negotiated protocol (`SSL_get_version`), when a cipher was agreed.
-    pub protocol: Option<String>,
-    pub cipher: Option<String>,
-    /// The cipher's minimum protocol, which s_client prints in `New, <this>, Cipher is ...`.
-    pub cipher_version: Option<String>,
-    pub verify_code: i64,
-    pub verify_error: String,
-    pub peer_chain: Vec<PeerCert>,
-    pub server_public_key_bits: Option<u32>,
-    pub ca_names: Vec<DistinguishedName>,
-    pub client_cert_types: Vec<String>,
-    pub requested_sigalgs: Vec<String>,
-    pub shared_sigalgs: Vec<String>,
-    pub peer_signing_digest: Option<String>,
-    pub peer_signature_type: Option<String>,
-    pub server_temp_key: Option<String>,
-    pub secure_renegotiation: bool,
-    pub alpn: Option<String>,
-    /// The leaf as s_client's "Server certificate" block shows it.
-    pub server_cert: Option<PeerCert>,
-    pub server_cert_pem: Option<String>,
-    /// `SSL_SESSION_print` output (s_client prints it for TLS 1.2 and older).
-    pub session_text: Option<String>,
-    /// s_client's `SSL_version(s) == TLS1_3_VERSION` test, which also holds when the handshake
-    /// died before the ServerHello (the client's maximum is still set).
-    pub tls13_branch: bool,
-}
-
-impl HandshakeInfo {
-    pub fn collect(ssl: &SslRef, nameopt: NameOpt) -> Self {
-        let cipher = ssl.current_cipher();
-        let verify = ssl.verify_result();
-        let peer = ssl.peer_certificate();
-        HandshakeInfo {
-            protocol: cipher.map(|_| ssl.version_str().to_string()),
-            cipher: cipher.map(|c| c.name().to_string()),
-            cipher_version: cipher.map(|c| c.version().to_string()),
-            verify_code: verify.as_raw() as i64,
-            verify_error: verify.error_string().to_string(),
-            peer_chain: ssl
-                .peer_cert_chain()
-                .map(|chain| chain.iter().map(|cert| PeerCert::from_x509(cert, nameopt)).collect())
-                .unwrap_or_default(),
-            server_public_key_bits: ssl
-                .peer_certificate()
-                .and_then(|cert| cert.public_key().ok())
-                .map(|key| key.bits()),
-            ca_names: ffi::peer_ca_names(ssl).iter().map(|n| DistinguishedName::with_nameopt(n, nameopt)).collect(),
-            client_cert_types: ffi::client_cert_types(ssl).into_iter().map(cert_type_name).collect(),
-            requested_sigalgs: ffi::requested_sigalgs(ssl).iter().map(format_sigalg).collect(),
-            shared_sigalgs: ffi::shared_sigalgs(ssl).iter().map(format_sigalg).collect(),
-            peer_signing_digest: ffi::peer_signature_digest(ssl).map(nid_short_name),
-            peer_signature_type: ffi::peer_signature_type(ssl).map(|nid| sig_type(nid).unwrap_or("(null)").to_string()),
-            server_temp_key: server_temp_key(ssl),
-            secure_renegotiation: ffi::secure_renegotiation_support(ssl),
-            alpn: ssl.selected_alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
-            server_cert: peer.as_ref().map(|cert| PeerCert::from_x509(cert, nameopt)),
-            server_cert_pem: peer
-                .as_ref()
-                .and_then(|cert| cert.to_pem().ok())
-                .map(|pem| String::from_utf8_lossy(&pem).into_owned()),
-            session_text: ffi::session_text(ssl),
-            tls13_branch: ssl.version2().is_none_or(|v| v == SslVersion::TLS1_3),
-        }
+/// Everything s_client reports about the connection so far (also after a failed handshake).
+pub fn collect(ssl: &SslRef) -> HandshakeInfo {
+    let cipher = ssl.current_cipher();
+    let verify = ssl.verify_result();
+    let peer = ssl.peer_certificate();
+    HandshakeInfo {
+        protocol: cipher.map(|_| ssl.version_str().to_string()),
+        cipher: cipher.map(|c| c.name().to_string()),
+        cipher_version: cipher.map(|c| c.version().to_string()),
+        verify_code: verify.as_raw() as i64,
+        verify_error: verify.error_string().to_string(),
+        peer_chain: ssl.peer_cert_chain().map(|chain| chain.iter().map(peer_cert).collect()).unwrap_or_default(),
+        server_public_key_bits: ssl.peer_certificate().and_then(|cert| cert.public_key().ok()).map(|key| key.bits()),
+        ca_names: ffi::peer_ca_names(ssl).iter().map(|n| DistinguishedName::from_name(n)).collect(),
+        client_cert_types: ffi::client_cert_types(ssl).into_iter().map(cert_type_name).collect(),
+        requested_sigalgs: ffi::requested_sigalgs(ssl).iter().map(format_sigalg).collect(),
+        shared_sigalgs: ffi::shared_sigalgs(ssl).iter().map(format_sigalg).collect(),
+        peer_signing_digest: ffi::peer_signature_digest(ssl).map(nid_short_name),
+        peer_signature_type: ffi::peer_signature_type(ssl).map(|nid| sig_type(nid).unwrap_or("(null)").to_string()),
+        server_temp_key: server_temp_key(ssl),
+        secure_renegotiation: ffi::secure_renegotiation_support(ssl),
+        alpn: ssl.selected_alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
+        server_cert: peer.as_ref().map(|cert| peer_cert(cert)),
+        server_cert_pem: peer
+            .as_ref()
+            .and_then(|cert| cert.to_pem().ok())
+            .map(|pem| String::from_utf8_lossy(&pem).into_owned()),
+        session_text: ffi::session_text(ssl),
+        tls13_branch: ssl.version2().is_none_or(|v| v == SslVersion::TLS1_3),
     }
 }
 

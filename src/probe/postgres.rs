@@ -9,32 +9,13 @@ use std::time::Instant;
 
 use openssl::ssl::{ErrorCode, SslStream};
 
-use super::net;
+use super::route::net::{self, is_timeout};
+use crate::model::PostgresReply;
 
 /// Protocol version 3.0.
 const PROTOCOL_3_0: i32 = 196_608;
 /// A first reply longer than this is not a PostgreSQL server talking.
 const MAX_REPLY: usize = 64 * 1024;
-/// SQLSTATE `invalid_authorization_specification`: pg_hba and certificate refusals.
-pub const INVALID_AUTHORIZATION: &str = "28000";
-
-/// The server's first answer to our StartupMessage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostgresReply {
-    /// The SQLSTATE of an ErrorResponse (`28000` for pg_hba refusals).
-    pub error_code: Option<String>,
-    /// e.g. `authentication ok`, `authentication request: SASL`, or
-    /// `FATAL 28000: connection requires a valid client certificate`.
-    pub text: String,
-}
-
-impl PostgresReply {
-    /// Whether this is pg_hba refusing a connection for its (missing or wrong) certificate.
-    pub fn refuses_certificate(&self) -> bool {
-        self.error_code.as_deref() == Some(INVALID_AUTHORIZATION) && self.text.contains("certificate")
-    }
-}
-
 pub enum StartupFailure {
     /// A TLS error: an alert (e.g. for our certificate), or the connection closing.
     Tls(openssl::ssl::Error),
@@ -141,10 +122,7 @@ fn read_exact(stream: &mut SslStream<TcpStream>, wanted: usize, deadline: Instan
 }
 
 fn tls_failure(err: openssl::ssl::Error) -> StartupFailure {
-    let timed_out = err
-        .io_error()
-        .is_some_and(|io| matches!(io.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut));
-    if timed_out { StartupFailure::Timeout } else { StartupFailure::Tls(err) }
+    if err.io_error().is_some_and(is_timeout) { StartupFailure::Timeout } else { StartupFailure::Tls(err) }
 }
 
 #[cfg(test)]

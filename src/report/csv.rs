@@ -1,9 +1,9 @@
 //! `--format csv`: one row per check for spreadsheets, with a header row. Lists (CA names,
 //! problems, warnings, changes) are joined by line breaks inside their (quoted) cell.
 
+use super::exporter::Exporter;
 use super::summary::{client_auth_cell, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell};
-use super::{Exporter, Report};
-use crate::verdict::CheckResult;
+use crate::model::{CheckResult, Report};
 
 pub struct CsvExporter;
 

@@ -1,6 +1,7 @@
 //! `--format json`: the report as one pretty-printed JSON document.
 
-use super::{Exporter, Report};
+use super::exporter::Exporter;
+use crate::model::Report;
 
 pub struct JsonExporter;
 

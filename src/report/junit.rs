@@ -10,9 +10,9 @@ use std::io;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
+use super::exporter::Exporter;
 use super::summary::{counts, problems, verdict_line};
-use super::{Exporter, Report};
-use crate::verdict::{CheckResult, Status};
+use crate::model::{CheckResult, Report, Status};
 
 pub struct JunitExporter {
     /// The suite's `hostname` attribute: the machine that ran the probes.
@@ -50,7 +50,7 @@ fn seconds(ms: u64) -> String {
 
 /// Ant's schema wants `YYYY-MM-DDTHH:MM:SS` without a zone; the report's times are UTC.
 fn junit_timestamp(report: &Report) -> String {
-    let started = report.started_at.clone().unwrap_or_else(super::now_rfc3339);
+    let started = report.started_at.clone().unwrap_or_else(crate::dates::now_rfc3339);
     started.trim_end_matches('Z').chars().take(19).collect()
 }
 

@@ -1,10 +1,11 @@
 //! `--format markdown`: a GitHub/GitLab-flavoured table with one row per check, then the CA
 //! names, problems, warnings and changes, for wikis and merge-request comments.
 
+use super::exporter::Exporter;
 use super::summary::{
-    ca_names_cell, client_auth_cell, counts, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
+    COLUMNS, ca_names_cell, client_auth_cell, footer, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
 };
-use super::{Exporter, Report};
+use crate::model::{CheckResult, Report};
 
 pub struct MarkdownExporter;
 
@@ -31,10 +32,8 @@ fn list(out: &mut String, title: &str, lines: &[String]) {
 impl Exporter for MarkdownExporter {
     fn render(&self, report: &Report) -> String {
         let mut out = String::from("## mtlscheck report\n\n");
-        out.push_str(
-            "| check | target | TLS | server verify | client auth | CA names | our CA listed | with cert | result |\n",
-        );
-        out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+        out.push_str(&format!("| {} |\n", COLUMNS.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(COLUMNS.len())));
         for r in &report.results {
             let cells = [
                 cell(&r.name),
@@ -59,7 +58,7 @@ impl Exporter for MarkdownExporter {
                 }
             }
         }
-        let named = |r: &crate::verdict::CheckResult, line: &str| format!("{}: {line}", r.name);
+        let named = |r: &CheckResult, line: &str| format!("{}: {line}", r.name);
         let problems: Vec<String> =
             report.results.iter().flat_map(|r| problems(r).into_iter().map(move |l| named(r, &l))).collect();
         let warnings: Vec<String> =
@@ -76,13 +75,7 @@ impl Exporter for MarkdownExporter {
                 list(&mut out, &title, &changes);
             }
         }
-        let (pass, fail, error) = counts(&report.results);
-        let shard = report.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
-        out.push_str(&format!(
-            "\n{} checks: {pass} ok, {fail} failed, {error} errors (OpenSSL: {}{shard})\n",
-            report.results.len(),
-            cell(&report.openssl_version)
-        ));
+        out.push_str(&footer(report, cell));
         out
     }
 }

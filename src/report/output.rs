@@ -9,7 +9,10 @@ use std::str::FromStr;
 
 use tempfile::NamedTempFile;
 
-use super::{Exporter, Format, Report, TableExporter};
+use super::exporter::Exporter;
+use super::format::Format;
+use super::table::TableExporter;
+use crate::model::Report;
 
 /// One `--output` value.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,14 +3,20 @@
 //! Values that change from run to run (byte counts, session ids, keys, tickets, times) are left
 //! out rather than printed differently.
 
-use super::{Exporter, Report};
-use crate::probe::{self, Attempt, HandshakeInfo, Observation, WithCert};
-use crate::verdict::{CheckResult, ClientAuth};
+use super::exporter::Exporter;
+use super::summary::NONE_SENT;
+use super::trace::trace_lines;
+use crate::model::{
+    AttemptReport, CheckResult, ClientAuth, EnforcedAt, HandshakeInfo, HandshakeState, Report, Stage, WithCert,
+};
+use crate::names::NameStyle;
 
 #[derive(Default)]
 pub struct SClientExporter {
     /// Also print the handshake message flow in `curl -v` style.
     pub trace: bool,
+    /// How names are printed (s_client's `-nameopt`).
+    pub style: NameStyle,
 }
 
 /// Lines of `SSL_SESSION_print` that differ on every connection.
@@ -36,14 +42,14 @@ fn is_hex_dump_line(line: &str) -> bool {
 }
 
 /// s_client's `print_stuff` for one connection, without the volatile lines.
-pub fn s_client_lines(info: &HandshakeInfo) -> Vec<String> {
+pub fn s_client_lines(info: &HandshakeInfo, style: NameStyle) -> Vec<String> {
     let mut out = Vec::new();
     if !info.peer_chain.is_empty() {
         out.push("---".into());
         out.push("Certificate chain".into());
         for (index, cert) in info.peer_chain.iter().enumerate() {
-            out.push(format!("{index:2} s:{}", cert.subject.text));
-            out.push(format!("   i:{}", cert.issuer.text));
+            out.push(format!("{index:2} s:{}", cert.subject.text(style)));
+            out.push(format!("   i:{}", cert.issuer.text(style)));
             out.push(format!(
                 "   a:PKEY: {}, {} (bit); sigalg: {}",
                 cert.key_type, cert.key_bits, cert.signature_algorithm
@@ -58,8 +64,8 @@ pub fn s_client_lines(info: &HandshakeInfo) -> Vec<String> {
             if let Some(pem) = pem {
                 out.extend(pem.lines().map(str::to_string));
             }
-            out.push(format!("subject={}", cert.subject.text));
-            out.push(format!("issuer={}", cert.issuer.text));
+            out.push(format!("subject={}", cert.subject.text(style)));
+            out.push(format!("issuer={}", cert.issuer.text(style)));
         }
         (None, _) => out.push("no peer certificate available".into()),
     }
@@ -68,7 +74,7 @@ pub fn s_client_lines(info: &HandshakeInfo) -> Vec<String> {
         out.push("No client certificate CA names sent".into());
     } else {
         out.push("Acceptable client certificate CA names".into());
-        out.extend(info.ca_names.iter().map(|n| n.text.clone()));
+        out.extend(info.ca_names.iter().map(|n| n.text(style)));
     }
     if !info.client_cert_types.is_empty() {
         out.push(format!("Client Certificate Types: {}", info.client_cert_types.join(", ")));
@@ -119,15 +125,6 @@ pub fn s_client_lines(info: &HandshakeInfo) -> Vec<String> {
     out
 }
 
-/// The connection whose s_client view is shown: the one with our certificate when we have one
-/// (what `s_client -cert ... -key ...` shows), else the one without.
-fn shown_attempt(observation: &Observation) -> &Attempt {
-    match &observation.with_cert {
-        Some(WithCert::Done(attempt)) if attempt.info.is_some() => attempt,
-        _ => &observation.without_cert,
-    }
-}
-
 fn verdict_lines(r: &CheckResult) -> Vec<String> {
     let mut out = vec!["mtlscheck verdict".to_string()];
     let auth = match r.client_auth {
@@ -135,25 +132,25 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
         ClientAuth::Optional => {
             "2-way TLS, optional: asked for a certificate, accepted the connection without one".into()
         }
-        ClientAuth::Required if r.enforced_at == Some("http") => format!(
+        ClientAuth::Required if r.enforced_at == Some(EnforcedAt::Http) => format!(
             "2-way TLS, required at the HTTP layer: the handshake completed without a certificate, the request got {}",
             r.without_cert.http_status_line.as_deref().unwrap_or("an error")
         ),
-        ClientAuth::Required if r.enforced_at == Some("postgres") => format!(
+        ClientAuth::Required if r.enforced_at == Some(EnforcedAt::Postgres) => format!(
             "2-way TLS, required by PostgreSQL (pg_hba clientcert): the handshake completed without a certificate, \
              the startup message got {}",
             r.without_cert.postgres_reply.as_deref().unwrap_or("an error")
         ),
         ClientAuth::Required => {
             let when = match r.rejection_stage {
-                Some("after_handshake") => "after the handshake (TLS 1.3)",
+                Some(Stage::AfterHandshake) => "after the handshake (TLS 1.3)",
                 _ => "during the handshake",
             };
             format!("2-way TLS, required: refused the connection without a certificate {when}")
         }
         ClientAuth::PostHandshake => {
             let enforcement = match r.enforced_at {
-                Some("http") => "refused the request without one",
+                Some(EnforcedAt::Http) => "refused the request without one",
                 Some(_) => "refused the connection without one",
                 None => "accepted the request without one",
             };
@@ -167,7 +164,7 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
     out.push(format!("Client authentication: {auth}"));
     let names = match (r.cert_requested, r.ca_names.len()) {
         (false, _) => "not requested".to_string(),
-        (true, 0) => super::summary::NONE_SENT.to_string(),
+        (true, 0) => NONE_SENT.to_string(),
         (true, n) => format!("{n} sent"),
     };
     out.push(format!("CA names: {names}"));
@@ -188,10 +185,13 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
     out
 }
 
-fn attempt_summary(a: &crate::verdict::AttemptReport) -> String {
-    let how = a.decided_by.map(|d| format!(" (decided by: {})", d.replace('_', " "))).unwrap_or_default();
-    match (a.handshake, a.accepted) {
-        ("skipped", _) => format!("skipped{}", a.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()),
+fn attempt_summary(a: &AttemptReport) -> String {
+    let how =
+        a.decided_by.as_ref().map(|d| format!(" (decided by: {})", d.as_str().replace('_', " "))).unwrap_or_default();
+    match (&a.handshake, a.accepted) {
+        (HandshakeState::Skipped, _) => {
+            format!("skipped{}", a.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default())
+        }
         (_, Some(true)) => match (&a.http_status_line, &a.postgres_reply) {
             (Some(status), _) => format!("accepted, HTTP response: {status}"),
             (None, Some(reply)) => format!("accepted, PostgreSQL answered the startup message: {reply}"),
@@ -223,12 +223,12 @@ impl Exporter for SClientExporter {
                     for (label, attempt) in ["without certificate", "with our certificate"].iter().zip(attempts) {
                         if let Some(attempt) = attempt {
                             lines.push(format!("* mtlscheck: connection {label}"));
-                            lines.extend(probe::trace_lines(&attempt.messages, attempt.handshake_messages));
+                            lines.extend(trace_lines(&attempt.messages, attempt.handshake_messages));
                         }
                     }
                 }
-                if let Some(info) = &shown_attempt(observation).info {
-                    lines.extend(s_client_lines(info));
+                if let Some(info) = &observation.shown_attempt().info {
+                    lines.extend(s_client_lines(info, self.style));
                 }
             }
             lines.extend(verdict_lines(r));

@@ -1,25 +1,43 @@
 //! Text shared by the exporters: the cells of the table (also the columns of CSV and Markdown),
 //! what went wrong with a check, and what changed since the baseline.
 
-use crate::verdict::{CheckResult, ClientAuth, ExpectationResult, Status};
+use crate::model::{CheckResult, ClientAuth, EnforcedAt, ExpectationResult, Report, Stage, Status};
 
 /// Said when a server asks for a certificate without naming CAs.
 pub const NONE_SENT: &str = "none sent: clients may offer any certificate";
+
+/// The columns of the table and of the Markdown table.
+pub const COLUMNS: [&str; 9] =
+    ["check", "target", "TLS", "server verify", "client auth", "CA names", "our CA listed", "with cert", "result"];
+
+/// The last line of the table and Markdown reports: the counts, the OpenSSL and the shard;
+/// `escape` makes the OpenSSL version safe for the format.
+pub fn footer(report: &Report, escape: impl Fn(&str) -> String) -> String {
+    let (pass, fail, error) = counts(&report.results);
+    let shard = report.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
+    format!(
+        "\n{} checks: {pass} ok, {fail} failed, {error} errors (OpenSSL: {}{shard})\n",
+        report.results.len(),
+        escape(&report.openssl_version)
+    )
+}
 
 pub fn client_auth_cell(r: &CheckResult) -> String {
     match r.client_auth {
         ClientAuth::None => "1-way".into(),
         ClientAuth::Optional => "2-way optional".into(),
-        ClientAuth::Required if r.enforced_at == Some("http") => {
+        ClientAuth::Required if r.enforced_at == Some(EnforcedAt::Http) => {
             format!("2-way required (enforced at HTTP: {})", http_status(r))
         }
-        ClientAuth::Required if r.enforced_at == Some("postgres") => "2-way required (enforced by pg_hba)".into(),
-        ClientAuth::Required if r.rejection_stage == Some("after_handshake") => {
+        ClientAuth::Required if r.enforced_at == Some(EnforcedAt::Postgres) => {
+            "2-way required (enforced by pg_hba)".into()
+        }
+        ClientAuth::Required if r.rejection_stage == Some(Stage::AfterHandshake) => {
             "2-way required (refused after handshake)".into()
         }
         ClientAuth::Required => "2-way required".into(),
         ClientAuth::PostHandshake => match r.enforced_at {
-            Some("http") => format!("2-way after handshake (HTTP {})", http_status(r)),
+            Some(EnforcedAt::Http) => format!("2-way after handshake (HTTP {})", http_status(r)),
             Some(_) => "2-way after handshake (refused)".into(),
             None => "2-way after handshake (not enforced)".into(),
         },
@@ -48,11 +66,7 @@ pub fn our_ca_cell(r: &CheckResult) -> &'static str {
 }
 
 pub fn verify_cell(r: &CheckResult) -> String {
-    match (&r.verify_code, &r.verify_error) {
-        (Some(0), _) => "ok".into(),
-        (Some(code), Some(text)) => format!("{text} ({code})"),
-        _ => "-".into(),
-    }
+    r.verify_text()
 }
 
 pub fn result_cell(r: &CheckResult) -> &'static str {
@@ -65,11 +79,7 @@ pub fn result_cell(r: &CheckResult) -> &'static str {
 }
 
 pub fn with_cert_cell(r: &CheckResult) -> String {
-    // A check whose credentials could not be loaded has no subject either, but it has a reason.
-    if r.client_cert_subject.is_none() && r.with_cert.error.is_none() {
-        return "no cert configured".into();
-    }
-    r.with_cert.summary()
+    r.with_cert_text()
 }
 
 /// `expected client_auth = "optional", got "required"`, plus what differed when the values do
@@ -88,7 +98,7 @@ pub fn failed_expectation(e: &ExpectationResult) -> String {
 pub fn problems(r: &CheckResult) -> Vec<String> {
     let mut lines: Vec<String> = r.expectations.iter().filter(|e| !e.ok).map(failed_expectation).collect();
     if let Some(comparison) = r.comparison.as_ref().filter(|c| !c.agree) {
-        let differing: Vec<&str> = comparison.fields.iter().filter(|f| !f.agree).map(|f| f.field).collect();
+        let differing: Vec<&str> = comparison.fields.iter().filter(|f| !f.agree).map(|f| f.field.as_str()).collect();
         lines.push(format!("differs from {}: {}", comparison.transcript_file, differing.join(", ")));
     }
     let changes_fail = r.status == Status::Fail && r.expectations.iter().all(|e| e.ok) && lines.is_empty();

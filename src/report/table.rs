@@ -3,11 +3,11 @@
 
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
+use super::exporter::Exporter;
 use super::summary::{
-    ca_names_cell, client_auth_cell, counts, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
+    COLUMNS, ca_names_cell, client_auth_cell, footer, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
 };
-use super::{Exporter, Report};
-use crate::verdict::{CheckResult, Status};
+use crate::model::{CheckResult, Comparison, Report, Status};
 
 #[derive(Default)]
 pub struct TableExporter {
@@ -19,9 +19,6 @@ pub struct TableExporter {
 
 /// Narrower terminals get the table unwrapped rather than squeezed.
 const MIN_WRAP_WIDTH: u16 = 40;
-
-const HEADER: [&str; 9] =
-    ["check", "target", "TLS", "server verify", "client auth", "CA names", "our CA listed", "with cert", "result"];
 
 fn result_colour(r: &CheckResult) -> Color {
     match r.status {
@@ -46,7 +43,7 @@ impl Exporter for TableExporter {
         } else {
             ContentArrangement::Disabled
         });
-        table.set_header(HEADER);
+        table.set_header(COLUMNS);
         for r in &report.results {
             let result = Cell::new(result_cell(r));
             table.add_row(vec![
@@ -142,13 +139,7 @@ fn details(report: &Report) -> String {
             out.push_str(&format!("  {line}\n"));
         }
     }
-    let (pass, fail, error) = counts(&report.results);
-    let shard = report.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
-    out.push_str(&format!(
-        "\n{} checks: {pass} ok, {fail} failed, {error} errors (OpenSSL: {}{shard})\n",
-        report.results.len(),
-        report.openssl_version
-    ));
+    out.push_str(&footer(report, str::to_string));
     out
 }
 
@@ -178,7 +169,7 @@ fn changes_section(report: &Report) -> String {
     out
 }
 
-fn comparison_table(comparison: &crate::compare::Comparison) -> String {
+fn comparison_table(comparison: &Comparison) -> String {
     let mut table = Table::new();
     table.load_style(presets::ASCII_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);

@@ -128,8 +128,7 @@ fn a_second_run_lists_what_changed_at_each_endpoint_since_the_baseline() {
 fn names_spelled_by_another_openssl_and_new_or_removed_checks_are_not_changes() {
     let pki = TestPki::new();
     let stable = lab_server(pki.server_config());
-    let mut required = pki.server_config();
-    required.client_auth = LabClientAuth::Required;
+    let required = pki.required_config();
     let required = lab_server(required);
     let checks = pki.write("checks.yaml", &checks_yaml(&stable, &required));
     let output = mtlscheck().args(["run", "--format", "json"]).arg(&checks).assert().code(0).get_output().clone();

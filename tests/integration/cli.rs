@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use mtlscheck::lab::{LabClientAuth, LabServer};
+use mtlscheck::lab::LabServer;
 use predicates::prelude::*;
 
 use crate::support::{TestPki, lab_server, mtlscheck, result_named, stdout_json};
@@ -20,8 +20,7 @@ impl Lab {
     fn start() -> Lab {
         let pki = TestPki::new();
         let one_way = lab_server(pki.server_config());
-        let mut config = pki.server_config();
-        config.client_auth = LabClientAuth::Required;
+        let config = pki.required_config();
         let required = lab_server(config);
         Lab { pki, one_way, required }
     }
@@ -440,8 +439,7 @@ fn key_fragments(pem: &str) -> Vec<String> {
 #[test]
 fn no_private_key_material_appears_in_any_output() {
     let pki = TestPki::new();
-    let mut config = pki.server_config();
-    config.client_auth = LabClientAuth::Required;
+    let config = pki.required_config();
     let server = lab_server(config);
     let checks = pki.write(
         "checks.yaml",

@@ -7,11 +7,12 @@ use std::process::{Command as StdCommand, Stdio};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use mtlscheck::config::{self, Check};
+use mtlscheck::config;
+use mtlscheck::lab::LabServer;
 use mtlscheck::lab::pki::{CertSpec, issue, write_certs, write_key};
-use mtlscheck::lab::{LabClientAuth, LabServer};
+use mtlscheck::model::Check;
+use mtlscheck::model::{ClientAuth, Status};
 use mtlscheck::pipeline::run_one;
-use mtlscheck::verdict::{ClientAuth, Status};
 use serde_json::Value;
 
 use crate::support::proxy::{ConnectProxy, ProxyMode, Tinyproxy};
@@ -41,12 +42,6 @@ fn json_run(command: &mut Command) -> (Option<i32>, Value) {
     let report: Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|err| panic!("{err}: {stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
     (output.status.code(), report)
-}
-
-fn required_server(pki: &TestPki) -> LabServer {
-    let mut config = pki.server_config();
-    config.client_auth = LabClientAuth::Required;
-    lab_server(config)
 }
 
 /// The real s_client's `Verify return code` for 127.0.0.1:`port` with `trust` options.
@@ -98,7 +93,7 @@ fn capath_hashed_by_openssl_rehash_verifies_like_s_client_and_an_unhashed_one_do
 #[test]
 fn verify_failure_is_a_failed_expectation_unless_insecure() {
     let pki = TestPki::new();
-    let server = required_server(&pki);
+    let server = pki.required_server();
     // No cacert: the system store, which does not know the lab's CA.
     let yaml = format!(
         "defaults: {{host: 127.0.0.1, port: {port}, timeout: 5s, cert: client.pem, key: client.key}}\nchecks:\n  - name: strict\n    expect: {{client_auth: required}}\n  - name: lenient\n    insecure: true\n    expect: {{client_auth: required}}\n",
@@ -189,8 +184,7 @@ fn connect_reaches_an_address_while_sni_names_the_host() {
 }
 
 fn ipv6_lab(pki: &TestPki) -> LabServer {
-    let mut config = pki.server_config();
-    config.client_auth = LabClientAuth::Required;
+    let config = pki.required_config();
     LabServer::start_on(config, "[::1]:0".parse().unwrap()).unwrap_or_else(|err| {
         panic!("cannot listen on [::1]: {err}. The IPv6 tests need the IPv6 loopback address (`ip -6 addr show lo`)")
     })
@@ -234,7 +228,7 @@ fn ipv6_literals_as_host_and_as_connect_address() {
 #[test]
 fn a_proxy_tunnels_to_a_name_only_it_can_resolve_for_both_connections() {
     let pki = TestPki::new();
-    let server = required_server(&pki);
+    let server = pki.required_server();
     let proxy = ConnectProxy::start(ProxyMode::TunnelTo(server.addr()));
     let checks = load(
         &pki,
@@ -310,7 +304,7 @@ fn a_proxy_refusing_connect_is_the_checks_error_with_its_status_line_and_a_silen
 #[test]
 fn https_proxy_and_no_proxy_from_the_environment() {
     let pki = TestPki::new();
-    let server = required_server(&pki);
+    let server = pki.required_server();
     let proxy = ConnectProxy::start(ProxyMode::TunnelTo(server.addr()));
     let yaml = "defaults: {cacert: server-ca.pem, timeout: 2s}\nchecks:\n  - {name: partner, host: api.partner.invalid}\n  - {name: opted-out, host: api.partner.invalid, proxy: \"\"}\n";
     let checks = pki.write("checks.yaml", yaml);
@@ -390,7 +384,7 @@ fn proxy_credentials_come_from_the_environment_as_basic_auth_and_never_show() {
 #[test]
 fn through_the_real_tinyproxy_and_its_403_for_a_port_it_does_not_allow() {
     let pki = TestPki::new();
-    let server = required_server(&pki);
+    let server = pki.required_server();
     let open = Tinyproxy::start(pki.dir.path(), &[]);
     let yaml = |url: &str| {
         format!(

@@ -7,32 +7,19 @@
 use std::process::Command as StdCommand;
 use std::time::{Duration, Instant};
 
-use mtlscheck::lab::{LabClientAuth, LabServer};
 use openssl::asn1::Asn1Time;
 use predicates::prelude::*;
 
 use crate::support::creds::{self, PASSPHRASE};
-use crate::support::{TestPki, config_error_in, lab_server, mtlscheck, result_named, stdout_json};
+use crate::support::{TestPki, checks_yaml, config_error_in, mtlscheck, result_named, stdout_json};
 
 /// The variable the tests put the passphrase in.
 const PASS_VAR: &str = "MTLSCHECK_TEST_KEY_PASS";
 
-/// A lab server that requires a client certificate from the lab's client CA (TLS 1.3).
-fn required_server(pki: &TestPki) -> LabServer {
-    let mut config = pki.server_config();
-    config.client_auth = LabClientAuth::Required;
-    lab_server(config)
-}
-
-/// `defaults` for 127.0.0.1:`port` followed by `checks`.
-fn checks_yaml(port: u16, checks: &str) -> String {
-    format!("defaults:\n  host: 127.0.0.1\n  port: {port}\n  timeout: 5s\n  cacert: server-ca.pem\nchecks:\n{checks}")
-}
-
 #[test]
 fn encrypted_pem_keys_are_decrypted_with_the_passphrase_from_an_env_var_or_a_file() {
     let pki = TestPki::new();
-    let server = required_server(&pki);
+    let server = pki.required_server();
     creds::encrypted_keys(&pki);
     creds::passphrase_file(&pki);
     let checks = pki.write(
@@ -76,7 +63,7 @@ fn pkcs12_files_modern_and_legacy_send_their_bundled_intermediate() {
     let pki = TestPki::new();
     // The server trusts only the client root CA: our leaf comes from an intermediate, so the
     // server accepts us only if the intermediate from the .p12 is sent along.
-    let server = required_server(&pki);
+    let server = pki.required_server();
     creds::chained_client(&pki);
     creds::pkcs12(&pki, "modern.p12", "chained-leaf.pem", "chained-leaf.key", Some("intermediate.pem"), false);
     creds::pkcs12(&pki, "legacy.pfx", "chained-leaf.pem", "chained-leaf.key", Some("intermediate.pem"), true);
@@ -126,7 +113,7 @@ fn pkcs12_files_modern_and_legacy_send_their_bundled_intermediate() {
 #[test]
 fn probe_takes_a_p12_with_pass_env_and_refuses_a_passphrase_on_the_command_line() {
     let pki = TestPki::new();
-    let server = required_server(&pki);
+    let server = pki.required_server();
     creds::pkcs12(&pki, "client.p12", "client.pem", "client.key", None, true);
     let target = format!("127.0.0.1:{}", server.port());
     let ca = pki.path("server-ca.pem");
@@ -202,7 +189,7 @@ fn an_encrypted_key_without_a_passphrase_source_is_an_error_and_never_a_terminal
 #[test]
 fn validate_prints_one_line_per_check_and_never_touches_the_network() {
     let pki = TestPki::new();
-    let server = required_server(&pki);
+    let server = pki.required_server();
     creds::encrypted_keys(&pki);
     creds::chained_client(&pki);
     creds::pkcs12(&pki, "legacy.pfx", "chained-leaf.pem", "chained-leaf.key", Some("intermediate.pem"), true);

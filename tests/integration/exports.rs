@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mtlscheck::lab::{LabClientAuth, LabServer};
+use mtlscheck::lab::LabServer;
 
 use crate::support::runs::{ClosedPort, json_file, mtlscheck, result_names, stderr_text, stdout_text};
 use crate::support::{TestPki, lab_server};
@@ -25,8 +25,7 @@ impl Run {
     fn start() -> Run {
         let pki = TestPki::new();
         let one_way = lab_server(pki.server_config());
-        let mut required = pki.server_config();
-        required.client_auth = LabClientAuth::Required;
+        let required = pki.required_config();
         let required = lab_server(required);
         let closed = ClosedPort::reserve();
         let checks = pki.write(

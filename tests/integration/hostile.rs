@@ -199,8 +199,7 @@ fn pem_body_fragments(pem: &str) -> Vec<String> {
 #[test]
 fn broken_credentials_fail_only_their_check_and_no_secret_reaches_any_output_at_any_verbosity() {
     let pki = TestPki::new();
-    let mut config = pki.server_config();
-    config.client_auth = LabClientAuth::Required;
+    let config = pki.required_config();
     let server = lab_server(config);
     creds::encrypted_keys(&pki);
     creds::passphrase_file(&pki);
@@ -556,8 +555,7 @@ fn der_name(attributes: &[(&[u8], u8, &[u8])]) -> Vec<u8> {
 
 /// A lab server requiring a certificate whose CertificateRequest carries `names`.
 fn server_sending_names(pki: &TestPki, names: Vec<Vec<u8>>) -> LabServer {
-    let mut config = pki.server_config();
-    config.client_auth = LabClientAuth::Required;
+    let mut config = pki.required_config();
     config.ca_names = CaNames::DerNames(names);
     lab_server(config)
 }

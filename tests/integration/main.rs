@@ -43,6 +43,12 @@ mod starttls;
 // Client credentials: encrypted PEM keys, PKCS#12 (modern and legacy), `mtlscheck validate`.
 mod credentials;
 
+// Our X509_NAME_print_ex against the real `openssl x509 -nameopt`, name by name.
+mod names;
+
+// The module graph of src/: one direction of data, no import cycle.
+mod architecture;
+
 // Hostile input: unreadable and garbage files, broken credentials, servers that reset
 // mid-handshake or send thousands of CA names, odd names or a 200 KB chain; no secret leaks.
 mod hostile;

@@ -6,10 +6,10 @@
 
 use mtlscheck::app::endpoint_check;
 use mtlscheck::cli::EndpointArgs;
-use mtlscheck::compare;
 use mtlscheck::pipeline::run_one_with;
 use mtlscheck::report::is_volatile_line;
 use mtlscheck::transcript;
+use mtlscheck::verdict as compare;
 
 use crate::support::{SServer, TestPki, path_arg, rsa_server_with_intermediate, s_client};
 
@@ -223,13 +223,13 @@ fn restyle_names(transcript: &str, oneline_to: impl Fn(&str) -> String) -> Strin
 
 /// `C = CH, O = Z\C3\BCrich` → OpenSSL 3.2's `C=CH, O=Zürich` (UTF-8 as is).
 fn to_openssl_32(name: &str) -> String {
-    let parsed = transcript::parse_name(name).unwrap();
+    let parsed = mtlscheck::names::parse_name(name).unwrap();
     parsed.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
 }
 
 /// `C = CH, O = Z\C3\BCrich` → OpenSSL 1.0.2's `/C=CH/O=Z\xC3\xBCrich`.
 fn to_openssl_102(name: &str) -> String {
-    let parsed = transcript::parse_name(name).unwrap();
+    let parsed = mtlscheck::names::parse_name(name).unwrap();
     parsed
         .iter()
         .map(|(k, v)| {

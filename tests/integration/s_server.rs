@@ -1,8 +1,8 @@
 //! The real `openssl s_server` in each client-auth mode, probed by mtlscheck and by the real
 //! `openssl s_client`: verdicts must be right and the facts s_client prints must be the same.
 
+use mtlscheck::model::{CheckResult, ClientAuth};
 use mtlscheck::pipeline::run_one;
-use mtlscheck::verdict::{CheckResult, ClientAuth};
 
 use crate::support::{SClientView, SServer, TestPki, parse_s_client, rsa_server_with_intermediate, s_client};
 
@@ -64,7 +64,7 @@ fn s_server_capital_verify_with_return_error_is_required() {
         assert_eq!(result.ca_name_match, Some(true));
         assert_eq!(result.with_cert.accepted, Some(true), "{tls}: {:#?}", result.with_cert);
         let expected_stage = if tls == "-tls1_3" { "after_handshake" } else { "during_handshake" };
-        assert_eq!(result.rejection_stage, Some(expected_stage));
+        assert_eq!(result.rejection_stage.as_deref(), Some(expected_stage));
     }
 }
 

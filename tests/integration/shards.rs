@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use mtlscheck::lab::{LabClientAuth, LabServer};
+use mtlscheck::lab::LabServer;
 use serde_json::{Value, json};
 
 use crate::support::runs::{json_file, mtlscheck, result_names, stderr_text, stdout_json, stdout_text};
@@ -24,8 +24,7 @@ impl Fleet {
     fn start(fail: bool) -> Fleet {
         let pki = TestPki::new();
         let one_way = lab_server(pki.server_config());
-        let mut required = pki.server_config();
-        required.client_auth = LabClientAuth::Required;
+        let required = pki.required_config();
         let required = lab_server(required);
         let fourth_expects = if fail { "optional" } else { "required" };
         let checks = pki.write(

@@ -3,8 +3,8 @@
 //! GnuTLS and Java. Each is started on 127.0.0.1 with a private config and stopped by PID.
 //! Every check sends `GET <path>` so the HTTP layer's answer is part of the verdict.
 
+use mtlscheck::model::{CheckResult, ClientAuth};
 use mtlscheck::pipeline::run_one;
-use mtlscheck::verdict::{CheckResult, ClientAuth};
 
 use crate::support::TestPki;
 use crate::support::apache::{Apache, ApacheVerify};
@@ -38,7 +38,7 @@ fn nginx_verify_client_on_is_required_at_the_http_layer() {
         let r = probe_http(&pki, nginx.port, "/");
         let context = format!("nginx on {tls}\n{}", nginx.process.log_text());
         assert_eq!(r.client_auth, ClientAuth::Required, "{context}: {r:#?}");
-        assert_eq!(r.enforced_at, Some("http"), "{context}");
+        assert_eq!(r.enforced_at.as_deref(), Some("http"), "{context}");
         assert_eq!(r.protocol.as_deref(), Some(tls));
         assert_eq!(r.without_cert.handshake, "ok", "nginx finishes the handshake without a certificate");
         assert_eq!(r.without_cert.http_status, Some(400), "{context}");
@@ -92,7 +92,7 @@ fn apache_vhost_require_and_optional() {
         let r = probe_http(&pki, apache.port, "/");
         let context = format!("apache require {tls}\n{}", apache.process.log_text());
         assert_eq!(r.client_auth, ClientAuth::Required, "{context}: {r:#?}");
-        assert_eq!(r.enforced_at, Some("handshake"));
+        assert_eq!(r.enforced_at.as_deref(), Some("handshake"));
         assert_eq!(r.with_cert.http_status, Some(200), "{context}: {:#?}", r.with_cert);
         assert_lists_our_ca(&r, &context);
         drop(apache);

@@ -21,8 +21,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use mtlscheck::config::{self, Check};
+use mtlscheck::config;
 use mtlscheck::lab::{LabPki, LabServer, LabServerConfig};
+use mtlscheck::model::Check;
 
 /// A freshly generated lab PKI in its own temporary folder.
 pub struct TestPki {
@@ -48,6 +49,18 @@ impl TestPki {
         config
     }
 
+    /// A lab server config requiring a certificate from our client CA.
+    pub fn required_config(&self) -> LabServerConfig {
+        let mut config = self.server_config();
+        config.client_auth = mtlscheck::lab::LabClientAuth::Required;
+        config
+    }
+
+    /// A running lab server that requires a certificate from our client CA (TLS 1.3).
+    pub fn required_server(&self) -> LabServer {
+        lab_server(self.required_config())
+    }
+
     /// A check for 127.0.0.1:`port` built through the real YAML loader, with our client
     /// certificate when `with_cert`.
     pub fn check(&self, name: &str, port: u16, with_cert: bool) -> Check {
@@ -64,6 +77,12 @@ impl TestPki {
         std::fs::write(&path, text).expect("write test file");
         path
     }
+}
+
+/// A checks file: `defaults` for 127.0.0.1:`port` (5 s timeout, the lab's server CA), then the
+/// `checks` list items as given.
+pub fn checks_yaml(port: u16, checks: &str) -> String {
+    format!("defaults:\n  host: 127.0.0.1\n  port: {port}\n  timeout: 5s\n  cacert: server-ca.pem\nchecks:\n{checks}")
 }
 
 pub fn lab_server(config: LabServerConfig) -> LabServer {

@@ -2,8 +2,8 @@
 //! TLS 1.3, asserting what the server did and what mtlscheck concluded.
 
 use mtlscheck::lab::{CaNames, LabClientAuth, LabServerConfig};
+use mtlscheck::model::{CheckResult, ClientAuth, Status};
 use mtlscheck::pipeline::run_one;
-use mtlscheck::verdict::{CheckResult, ClientAuth, Status};
 
 use crate::support::{TestPki, lab_server};
 
@@ -59,8 +59,7 @@ fn one_way_server_is_none_and_our_certificate_is_not_asked_for() {
 fn required_server_listing_our_ca_refuses_without_and_accepts_with_our_certificate() {
     let pki = TestPki::new();
     for tls in BOTH {
-        let mut config = pki.server_config();
-        config.client_auth = LabClientAuth::Required;
+        let config = pki.required_config();
         let r = probe(&pki, pinned(config, tls), true);
         assert_eq!(r.client_auth, ClientAuth::Required, "{tls:?}: {r:#?}");
         assert!(r.cert_requested);
@@ -74,16 +73,16 @@ fn required_server_listing_our_ca_refuses_without_and_accepts_with_our_certifica
             // TLS 1.2: the handshake itself fails; TLS 1.3: our handshake completes and the
             // refusal is alert 116 on the first read.
             Tls::V12 => {
-                assert_eq!(r.rejection_stage, Some("during_handshake"));
+                assert_eq!(r.rejection_stage.as_deref(), Some("during_handshake"));
                 assert_eq!(r.without_cert.handshake, "failed");
                 assert_eq!(r.without_cert.alert.as_deref(), Some("sslv3 alert handshake failure"));
                 assert!(!r.client_cert_types.is_empty(), "TLS 1.2 CertificateRequest carries types");
             }
             Tls::V13 => {
-                assert_eq!(r.rejection_stage, Some("after_handshake"));
+                assert_eq!(r.rejection_stage.as_deref(), Some("after_handshake"));
                 assert_eq!(r.without_cert.handshake, "ok");
                 assert_eq!(r.without_cert.alert.as_deref(), Some("tlsv13 alert certificate required"));
-                assert_eq!(r.with_cert.decided_by, Some("session_ticket"));
+                assert_eq!(r.with_cert.decided_by.as_deref(), Some("session_ticket"));
             }
         }
     }
@@ -102,7 +101,7 @@ fn optional_server_accepts_without_a_certificate() {
         assert_eq!(r.with_cert.accepted, Some(true));
         if let Tls::V13 = tls {
             // Decided by the server's NewSessionTicket, not by waiting for the timeout.
-            assert_eq!(r.without_cert.decided_by, Some("session_ticket"));
+            assert_eq!(r.without_cert.decided_by.as_deref(), Some("session_ticket"));
         }
     }
 }
@@ -111,8 +110,7 @@ fn optional_server_accepts_without_a_certificate() {
 fn required_server_without_ca_names_says_none_sent_and_match_is_null() {
     let pki = TestPki::new();
     for tls in BOTH {
-        let mut config = pki.server_config();
-        config.client_auth = LabClientAuth::Required;
+        let mut config = pki.required_config();
         config.ca_names = CaNames::NoneSent;
         let r = probe(&pki, pinned(config, tls), true);
         assert_eq!(r.client_auth, ClientAuth::Required, "{tls:?}: {r:#?}");
@@ -128,8 +126,7 @@ fn required_server_without_ca_names_says_none_sent_and_match_is_null() {
 fn server_listing_other_cas_does_not_match_and_refuses_our_certificate() {
     let pki = TestPki::new();
     for tls in BOTH {
-        let mut config = pki.server_config();
-        config.client_auth = LabClientAuth::Required;
+        let mut config = pki.required_config();
         config.trusted_client_cas = vec![pki.pki.other_ca.cert.clone()];
         let r = probe(&pki, pinned(config, tls), true);
         assert_eq!(r.client_auth, ClientAuth::Required, "{tls:?}: {r:#?}");
@@ -156,8 +153,7 @@ fn ca_names_listing_our_ca_among_others_match_by_name() {
 #[test]
 fn without_credentials_there_is_no_second_connection_and_no_match() {
     let pki = TestPki::new();
-    let mut config = pki.server_config();
-    config.client_auth = LabClientAuth::Required;
+    let config = pki.required_config();
     let r = probe(&pki, config, false);
     assert_eq!(r.client_auth, ClientAuth::Required);
     assert_eq!(r.with_cert.handshake, "skipped");
@@ -176,7 +172,7 @@ fn tls13_late_rejection_is_caught_in_every_one_of_20_probes() {
     for round in 0..20 {
         let r = run_one(&check);
         assert_eq!(r.client_auth, ClientAuth::Required, "round {round}: {r:#?}");
-        assert_eq!(r.without_cert.decided_by, Some("alert_after_handshake"), "round {round}");
+        assert_eq!(r.without_cert.decided_by.as_deref(), Some("alert_after_handshake"), "round {round}");
         assert_eq!(r.without_cert.alert.as_deref(), Some("tlsv13 alert certificate required"));
     }
 }
@@ -204,7 +200,7 @@ fn http_layer_refusal_is_required_only_when_a_request_is_sent() {
         let check = mtlscheck::config::load(&pki.write("http.yaml", &yaml)).unwrap().remove(0);
         let r = run_one(&check);
         assert_eq!(r.client_auth, ClientAuth::Required, "{tls:?}: {r:#?}");
-        assert_eq!(r.enforced_at, Some("http"));
+        assert_eq!(r.enforced_at.as_deref(), Some("http"));
         assert_eq!(r.without_cert.http_status, Some(400));
         assert_eq!(r.with_cert.http_status, Some(200));
         assert!(r.notes.is_empty());

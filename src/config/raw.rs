@@ -1,0 +1,230 @@
+//! The checks file as written: serde reads YAML into these shapes (every field optional,
+//! unknown fields refused), before `config::load` applies defaults, resolves paths and loads
+//! credentials. Passphrases written in the file are refused from inside the deserializer.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::model::Expectations;
+use crate::model::Starttls;
+
+/// How long a probe of one endpoint may take when neither the check nor `defaults` says.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_PORT: u16 = 443;
+/// Retries multiply a dead endpoint's time in the report; more than a few only hides trouble.
+pub const MAX_RETRIES: u32 = 5;
+/// Certificates expiring within this many days are warned about when the file does not say.
+pub const DEFAULT_WARN_DAYS: u32 = 30;
+
+/// A timeout as written in YAML: `10s`, `500ms`, `1m 30s`, or a bare number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(pub Duration);
+
+impl<'de> Deserialize<'de> for Timeout {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Seconds(f64),
+            Text(String),
+        }
+        let duration = match Written::deserialize(deserializer)? {
+            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => {
+                // Found by fuzzing: `from_secs_f64` panics on values too big for a Duration.
+                let duration = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
+                within_limit(duration, &secs.to_string()).map_err(serde::de::Error::custom)?
+            }
+            Written::Seconds(secs) => {
+                return Err(serde::de::Error::custom(format!("timeout must be positive, got {secs}")));
+            }
+            Written::Text(text) => parse_duration(&text).map_err(serde::de::Error::custom)?,
+        };
+        Ok(Timeout(duration))
+    }
+}
+
+/// Parses `10s`, `500ms`, `2m`; the error says what is accepted.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|_| format!("invalid duration {text:?}: write a number with a unit, e.g. 10s, 500ms or 2m"))?;
+    if duration.is_zero() {
+        return Err(format!("invalid duration {text:?}: must be greater than zero"));
+    }
+    within_limit(duration, text)
+}
+
+/// The longest timeout accepted. A probe's deadline is `now + timeout`, which overflows (a
+/// panic) for absurd values; no endpoint needs more than this.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+fn within_limit(duration: Duration, text: &str) -> Result<Duration, String> {
+    if duration > MAX_TIMEOUT {
+        return Err(format!("invalid duration {text:?}: at most 1h (it bounds the probe of one endpoint)"));
+    }
+    Ok(duration)
+}
+
+/// Every field a check may set, exactly as in YAML; `defaults` uses the same shape.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    pub name: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub servername: Option<String>,
+    pub cacert: Option<PathBuf>,
+    pub capath: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub chain: Option<PathBuf>,
+    /// PKCS#12 file (.p12/.pfx) with our certificate, key and intermediates; instead of `cert`/`key`.
+    pub p12: Option<PathBuf>,
+    /// Environment variable holding the passphrase of an encrypted `key`.
+    pub key_password_env: Option<String>,
+    /// File whose first line is the passphrase of an encrypted `key`.
+    pub key_password_file: Option<PathBuf>,
+    pub p12_password_env: Option<String>,
+    pub p12_password_file: Option<PathBuf>,
+    /// Refused with an explanation: a passphrase written in the checks file itself.
+    #[serde(default, deserialize_with = "refuse_inline_key_password")]
+    pub key_password: Option<InlinePassphrase>,
+    #[serde(default, deserialize_with = "refuse_inline_p12_password")]
+    pub p12_password: Option<InlinePassphrase>,
+    pub timeout: Option<Timeout>,
+    pub expect: Option<Expectations>,
+    pub http_path: Option<String>,
+    pub http_method: Option<String>,
+    pub http_host: Option<String>,
+    pub retries: Option<u32>,
+    pub all_addresses: Option<bool>,
+    /// `ADDRESS[:PORT]` to connect to instead of `host` (which still gives SNI and Host).
+    pub connect: Option<String>,
+    /// `http://HOST:PORT` of an HTTP CONNECT proxy; `""` ignores HTTPS_PROXY.
+    pub proxy: Option<String>,
+    pub starttls: Option<Starttls>,
+    /// Report a server verification failure without failing the check.
+    pub insecure: Option<bool>,
+}
+
+impl RawCheck {
+    /// Fills every field this check leaves unset from `defaults`. A check's own `p12` replaces
+    /// inherited PEM credentials (`cert`, `key`, `chain`, `key_password_*`), and its own
+    /// `cert`/`key` replace an inherited `p12`, instead of clashing with them.
+    pub fn with_defaults(self, defaults: &RawCheck) -> RawCheck {
+        let mut d = defaults.clone();
+        if self.p12.is_some() {
+            (d.cert, d.key, d.chain, d.key_password_env, d.key_password_file) = (None, None, None, None, None);
+        }
+        if self.cert.is_some() || self.key.is_some() {
+            (d.p12, d.p12_password_env, d.p12_password_file) = (None, None, None);
+        }
+        RawCheck {
+            name: self.name,
+            host: self.host.or(d.host),
+            port: self.port.or(d.port),
+            servername: self.servername.or(d.servername),
+            cacert: self.cacert.or(d.cacert),
+            capath: self.capath.or(d.capath),
+            cert: self.cert.or(d.cert),
+            key: self.key.or(d.key),
+            chain: self.chain.or(d.chain),
+            p12: self.p12.or(d.p12),
+            key_password_env: self.key_password_env.or(d.key_password_env),
+            key_password_file: self.key_password_file.or(d.key_password_file),
+            p12_password_env: self.p12_password_env.or(d.p12_password_env),
+            p12_password_file: self.p12_password_file.or(d.p12_password_file),
+            key_password: None,
+            p12_password: None,
+            timeout: self.timeout.or(d.timeout),
+            expect: self.expect.or(d.expect),
+            http_path: self.http_path.or(d.http_path),
+            http_method: self.http_method.or(d.http_method),
+            http_host: self.http_host.or(d.http_host),
+            retries: self.retries.or(d.retries),
+            all_addresses: self.all_addresses.or(d.all_addresses),
+            connect: self.connect.or(d.connect),
+            proxy: self.proxy.or(d.proxy),
+            starttls: self.starttls.or(d.starttls),
+            insecure: self.insecure.or(d.insecure),
+        }
+    }
+}
+
+/// A passphrase written in the checks file: never accepted, so no value of this type exists.
+#[derive(Debug, Clone)]
+pub enum InlinePassphrase {}
+
+fn refuse_inline_key_password<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InlinePassphrase>, D::Error> {
+    d.deserialize_any(RefuseInline("key"))
+}
+
+fn refuse_inline_p12_password<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InlinePassphrase>, D::Error> {
+    d.deserialize_any(RefuseInline("p12"))
+}
+
+/// Refuses whatever value is written, from inside the YAML deserializer so the error carries
+/// the value's line and column, and without serde's default "invalid type: string ..." message,
+/// which would quote the passphrase.
+struct RefuseInline(&'static str);
+
+macro_rules! refuse {
+    ($($method:ident: $ty:ty),*) => {
+        $(fn $method<E: serde::de::Error>(self, _: $ty) -> Result<Self::Value, E> {
+            Err(E::custom(inline_passphrase_refusal(self.0)))
+        })*
+    };
+}
+
+impl<'de> serde::de::Visitor<'de> for RefuseInline {
+    type Value = Option<InlinePassphrase>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{0}_password_env` or `{0}_password_file`", self.0)
+    }
+
+    refuse!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str, visit_bytes: &[u8]);
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Err(E::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Err(E::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom(inline_passphrase_refusal(self.0)))
+    }
+}
+
+/// Why, and the two safe ways. The value is never echoed.
+fn inline_passphrase_refusal(kind: &str) -> String {
+    format!(
+        "a passphrase written in the checks file is refused: everyone who can read the file, its backups or its \
+         version history would have it. Put it in an environment variable and write `{kind}_password_env: VARIABLE`, \
+         or in a file only the account running mtlscheck can read (chmod 600) and write `{kind}_password_file: FILE`"
+    )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    /// Warn about certificates expiring within this many days (server leaf and ours).
+    #[serde(default)]
+    pub warn_days: Option<u32>,
+    #[serde(default)]
+    pub defaults: Option<RawCheck>,
+    #[serde(default)]
+    pub checks: Option<Vec<RawCheck>>,
+}

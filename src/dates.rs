@@ -1,0 +1,53 @@
+//! Date arithmetic for certificate lifetimes and report timestamps: Unix seconds, whole days,
+//! RFC 3339. What counts as "soon" is decided in `verdict`.
+
+use openssl::asn1::{Asn1Time, Asn1TimeRef};
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Seconds since the Unix epoch, now.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// The current time as RFC 3339 UTC, to the second.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// The time as seconds since the Unix epoch.
+pub fn unix_time(time: &Asn1TimeRef) -> Option<i64> {
+    let epoch = Asn1Time::from_unix(0).ok()?;
+    let diff = epoch.diff(time).ok()?;
+    Some(i64::from(diff.days) * SECONDS_PER_DAY + i64::from(diff.secs))
+}
+
+/// Whole days from `now` until `not_after`, rounded down (so a certificate expiring in 10
+/// hours has 0 days left and an expired one a negative number).
+pub fn days_left(not_after: &Asn1TimeRef, now: i64) -> Option<i64> {
+    Some(days_between(now, unix_time(not_after)?))
+}
+
+/// Whole days from `now` until `not_after` (both Unix seconds), rounded down.
+pub fn days_between(now: i64, not_after: i64) -> i64 {
+    (not_after - now).div_euclid(SECONDS_PER_DAY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_left_rounds_down_and_goes_negative_after_expiry() {
+        let now = 1_700_000_000;
+        let in_ten_days_and_a_bit = Asn1Time::from_unix(now + 10 * SECONDS_PER_DAY + 3_600).unwrap();
+        assert_eq!(days_left(&in_ten_days_and_a_bit, now), Some(10));
+        let in_an_hour = Asn1Time::from_unix(now + 3_600).unwrap();
+        assert_eq!(days_left(&in_an_hour, now), Some(0));
+        let an_hour_ago = Asn1Time::from_unix(now - 3_600).unwrap();
+        assert_eq!(days_left(&an_hour_ago, now), Some(-1));
+    }
+}

@@ -1,0 +1,36 @@
+//! The comparison of an operator's `openssl s_client` transcript with the live probe.
+
+use serde::{Deserialize, Serialize};
+
+use super::wire::wire_enum;
+
+wire_enum! {
+    /// A field compared between the transcript and the live probe.
+    pub enum ComparisonField {
+        Protocol = "protocol",
+        Cipher = "cipher",
+        VerifyCode = "verify_code",
+        ServerChain = "server_chain",
+        CertRequested = "cert_requested",
+        CaNamesSent = "ca_names_sent",
+        CaNames = "ca_names",
+        Rejection = "rejection",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldComparison {
+    pub field: ComparisonField,
+    pub transcript: String,
+    pub live: String,
+    pub agree: bool,
+    /// Why values that look different still agree, or what a difference means.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub transcript_file: String,
+    pub agree: bool,
+    pub fields: Vec<FieldComparison>,
+}

@@ -1,0 +1,41 @@
+//! The floor every stage stands on: plain data, imported downwards only. The check as the
+//! probe consumes it ([`check`]), the observation as the probe produces it ([`observation`]),
+//! and the report every exporter renders ([`report`], with the pieces it holds). No I/O and no
+//! decisions here; each type's producers and consumers live in the stages above.
+
+pub mod check;
+pub mod client_auth;
+pub mod comparison;
+pub mod drift;
+pub mod expect;
+pub mod identity;
+pub mod observation;
+pub mod probe_error;
+pub mod proxy;
+pub mod report;
+pub mod shard;
+pub mod starttls;
+pub mod transcript;
+pub mod warning;
+mod wire;
+
+pub use check::{Check, HttpRequest, ProbeOptions, ProtocolRange};
+pub use client_auth::ClientAuth;
+pub use comparison::{Comparison, ComparisonField, FieldComparison};
+pub use drift::{BaselineSummary, Change, ChangeField};
+pub use expect::Expectations;
+pub use identity::ClientIdentity;
+pub use observation::{
+    AcceptSignal, Attempt, HandshakeInfo, HttpExchange, Observation, Outcome, PeerCert, PostgresReply, Stage,
+    TlsMessage, WithCert,
+};
+pub use probe_error::ProbeError;
+pub use proxy::ProxyUrl;
+pub use report::{
+    AddressResult, AttemptReport, ChainEntry, CheckResult, DecidedBy, EnforcedAt, ExpectationField, ExpectationResult,
+    HandshakeState, Report, Status,
+};
+pub use shard::Shard;
+pub use starttls::Starttls;
+pub use transcript::{Transcript, TranscriptNameStyle};
+pub use warning::{Warning, WarningKind};

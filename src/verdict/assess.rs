@@ -1,0 +1,359 @@
+//! Pure decisions about one check: its settings and what the probe observed → client-auth
+//! verdict, CA-name match, notes, expectations and status, as a [`CheckResult`]. No I/O; only
+//! the clock is read, for certificate lifetimes.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::expect;
+use super::expiry;
+use crate::dates;
+use crate::model::observation::POSTGRES_INVALID_AUTHORIZATION;
+use crate::model::{
+    AcceptSignal, Attempt, AttemptReport, ChainEntry, Check, CheckResult, ClientAuth, DecidedBy, EnforcedAt,
+    ExpectationField, ExpectationResult, HandshakeState, Observation, Outcome, Stage, Status, WithCert,
+};
+use crate::names::DistinguishedName;
+
+/// One connection as the report shows it.
+fn attempt_report(attempt: &Attempt) -> AttemptReport {
+    let (accepted, decided_by, alert, error) = match &attempt.outcome {
+        Outcome::Accepted(signal) => (Some(true), Some(decided_by(*signal)), None, None),
+        Outcome::Rejected { stage, alert, error } => {
+            let decided = match stage {
+                Stage::AfterHandshake => DecidedBy::AlertAfterHandshake,
+                _ => DecidedBy::AlertDuringHandshake,
+            };
+            (Some(false), Some(decided), alert.clone(), Some(error.clone()))
+        }
+        Outcome::Failed(err) => (None, None, None, Some(err.to_string())),
+    };
+    AttemptReport {
+        handshake: if attempt.handshake_completed { HandshakeState::Ok } else { HandshakeState::Failed },
+        accepted,
+        decided_by,
+        alert,
+        error,
+        http_status: attempt.http.as_ref().map(|h| h.status),
+        http_status_line: attempt.http.as_ref().map(|h| h.status_line.clone()),
+        postgres_reply: attempt.postgres.as_ref().map(|p| p.text.clone()),
+        elapsed_ms: Some(millis(attempt.elapsed)),
+    }
+}
+
+fn decided_by(signal: AcceptSignal) -> DecidedBy {
+    match signal {
+        AcceptSignal::Handshake => DecidedBy::Handshake,
+        AcceptSignal::SessionTicket => DecidedBy::SessionTicket,
+        AcceptSignal::ApplicationData => DecidedBy::ApplicationData,
+        AcceptSignal::NoRejectionBeforeTimeout => DecidedBy::Timeout,
+        AcceptSignal::HttpResponse => DecidedBy::HttpResponse,
+    }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The names our certificate can be recognised by in a server's CA list: the issuer of our
+/// leaf, and the subject and issuer of every certificate we send after it (a server may list
+/// our intermediate or the root above it).
+fn our_ca_names(check: &Check) -> Vec<DistinguishedName> {
+    let Some(identity) = &check.identity else {
+        return Vec::new();
+    };
+    let mut names = vec![DistinguishedName::from_name(identity.cert.issuer_name())];
+    for cert in &identity.chain {
+        names.push(DistinguishedName::from_name(cert.subject_name()));
+        names.push(DistinguishedName::from_name(cert.issuer_name()));
+    }
+    names
+}
+
+/// The verdict for a check that was never probed (a problem found before any traffic).
+pub fn preflight_failed(check: &Check, reason: &str) -> CheckResult {
+    let mut result = empty_result(check);
+    result.error = Some(reason.to_string());
+    result.without_cert = AttemptReport::skipped(Some(reason.to_string()));
+    result.with_cert = AttemptReport::skipped(Some("not attempted: the check failed before any connection".into()));
+    result.expectations = expectations(check, &result, &[]);
+    result.warnings = expiry::warnings(&result, check.warn_days);
+    result
+}
+
+fn empty_result(check: &Check) -> CheckResult {
+    CheckResult {
+        name: check.name.clone(),
+        host: check.host.clone(),
+        port: check.port,
+        servername: check.servername.clone(),
+        address: None,
+        proxy: check.proxy.as_ref().map(|p| p.to_string()),
+        starttls: check.starttls.map(|s| s.as_str().to_string()),
+        client_auth: ClientAuth::Error,
+        rejection_stage: None,
+        enforced_at: None,
+        cert_requested: false,
+        cert_requested_after_handshake: false,
+        ca_names_sent: false,
+        ca_names: Vec::new(),
+        ca_name_match: None,
+        matched_ca_name: None,
+        protocol: None,
+        cipher: None,
+        verify_code: None,
+        verify_error: None,
+        requested_sigalgs: Vec::new(),
+        client_cert_types: Vec::new(),
+        server_temp_key: None,
+        peer_chain: Vec::new(),
+        client_cert_subject: check
+            .identity
+            .as_ref()
+            .map(|i| DistinguishedName::from_name(i.cert.subject_name()).text(check.name_style)),
+        client_cert_issuer: check
+            .identity
+            .as_ref()
+            .map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text(check.name_style)),
+        client_cert_not_after: check.identity.as_ref().map(|i| i.cert.not_after().to_string()),
+        client_cert_days_left: check
+            .identity
+            .as_ref()
+            .and_then(|i| dates::days_left(i.cert.not_after(), dates::now_unix())),
+        server_cert_days_left: None,
+        warnings: Vec::new(),
+        changes: None,
+        without_cert: AttemptReport::skipped(None),
+        with_cert: AttemptReport::skipped(None),
+        expectations: Vec::new(),
+        status: Status::Error,
+        error: None,
+        notes: Vec::new(),
+        tries: 1,
+        addresses: Vec::new(),
+        elapsed_ms: 0,
+        comparison: None,
+        observation: None,
+    }
+}
+
+/// Decides everything about one probed check.
+pub fn assess(check: &Check, observation: Observation) -> CheckResult {
+    let observation = Arc::new(observation);
+    let mut result = empty_result(check);
+    result.address = observation.address.map(|a| a.to_string());
+    result.observation = Some(observation.clone());
+    result.elapsed_ms = millis(observation.elapsed);
+    let first = &observation.without_cert;
+    result.without_cert = attempt_report(first);
+    let second = match &observation.with_cert {
+        Some(WithCert::Done(attempt)) => {
+            result.with_cert = attempt_report(attempt);
+            Some(attempt.as_ref())
+        }
+        Some(WithCert::Skipped(reason)) => {
+            result.with_cert = AttemptReport::skipped(Some(reason.clone()));
+            None
+        }
+        None => None,
+    };
+
+    // Connection facts come from the first connection; the second fills in when the first
+    // died before the server said much.
+    let info = first.info.as_ref().filter(|i| i.protocol.is_some()).or(second.and_then(|a| a.info.as_ref()));
+    if let Some(info) = info {
+        result.protocol = info.protocol.clone();
+        result.cipher = info.cipher.clone();
+        if !info.peer_chain.is_empty() {
+            result.verify_code = Some(info.verify_code);
+            result.verify_error = Some(info.verify_error.clone());
+        }
+        result.server_temp_key = info.server_temp_key.clone();
+        result.peer_chain = info
+            .peer_chain
+            .iter()
+            .map(|c| ChainEntry {
+                subject: c.subject.text(check.name_style),
+                issuer: c.issuer.text(check.name_style),
+                not_after: Some(c.not_after.clone()),
+            })
+            .collect();
+        result.server_cert_days_left = info
+            .server_cert
+            .as_ref()
+            .and_then(|leaf| leaf.not_after_unix)
+            .map(|not_after| dates::days_between(dates::now_unix(), not_after));
+    }
+
+    // The CertificateRequest as the first connection saw it.
+    let attempts = || [Some(first), second].into_iter().flatten();
+    let during = attempts().any(|a| a.cert_requested);
+    let late = attempts().any(|a| a.late_cert_request);
+    result.cert_requested = during || late;
+    result.cert_requested_after_handshake = late && !during;
+    let request_info = attempts().filter(|a| a.cert_requested).find_map(|a| a.info.as_ref());
+    let server_ca_names: Vec<DistinguishedName> = match request_info {
+        Some(info) => info.ca_names.clone(),
+        None => attempts().find(|a| a.late_cert_request).map(|a| a.late_ca_names.clone()).unwrap_or_default(),
+    };
+    if let Some(info) = request_info {
+        result.requested_sigalgs = info.requested_sigalgs.clone();
+        result.client_cert_types = info.client_cert_types.clone();
+    }
+    result.ca_names_sent = !server_ca_names.is_empty();
+    result.ca_names = server_ca_names.iter().map(|n| n.text(check.name_style)).collect();
+
+    // Where a server that let the handshake through without a certificate refused us for it.
+    let refused_above_tls = if http_refused_without_cert(first, second) {
+        Some(EnforcedAt::Http)
+    } else if postgres_refused_without_cert(first, second) {
+        Some(EnforcedAt::Postgres)
+    } else {
+        None
+    };
+    let refused_at_http = refused_above_tls.is_some();
+    result.client_auth = match &first.outcome {
+        Outcome::Failed(err) => {
+            result.error = Some(err.to_string());
+            ClientAuth::Error
+        }
+        _ if !first.cert_requested && !result.cert_requested_after_handshake => ClientAuth::None,
+        Outcome::Rejected { stage, .. } => {
+            result.rejection_stage = Some(stage.clone());
+            result.enforced_at = Some(EnforcedAt::Handshake);
+            if first.cert_requested { ClientAuth::Required } else { ClientAuth::PostHandshake }
+        }
+        Outcome::Accepted(_) if !first.cert_requested => {
+            result.enforced_at = refused_above_tls;
+            ClientAuth::PostHandshake
+        }
+        Outcome::Accepted(_) if refused_at_http => {
+            result.enforced_at = refused_above_tls;
+            ClientAuth::Required
+        }
+        Outcome::Accepted(_) => ClientAuth::Optional,
+    };
+
+    if check.identity.is_some() && result.cert_requested && result.ca_names_sent {
+        let ours = our_ca_names(check);
+        let matched = server_ca_names.iter().find(|theirs| ours.iter().any(|mine| mine.same_name_as(theirs)));
+        result.ca_name_match = Some(matched.is_some());
+        result.matched_ca_name = matched.map(|n| n.text(check.name_style));
+    }
+
+    if check.http.is_none() && check.starttls.is_none() {
+        match result.client_auth {
+            ClientAuth::Optional => result.notes.push(
+                "accepted without a certificate at the TLS layer; servers such as nginx (ssl_verify_client on) \
+                 refuse at the HTTP layer instead: set http_path to see it"
+                    .into(),
+            ),
+            ClientAuth::None => result.notes.push(
+                "no certificate was asked for during the handshake; servers may ask only for some paths \
+                 (Apache <Location>, IIS): set http_path to a protected path to see it"
+                    .into(),
+            ),
+            _ => {}
+        }
+    }
+    if let Some(note) = verification_note(check, &result) {
+        result.notes.push(note);
+    }
+    result.expectations = expectations(check, &result, &server_ca_names);
+    result.warnings = expiry::warnings(&result, check.warn_days);
+    result.status = if result.client_auth == ClientAuth::Error {
+        Status::Error
+    } else if result.expectations.iter().all(|e| e.ok) {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    result
+}
+
+/// Whether the server let us finish the TLS handshake without a certificate but refused the
+/// HTTP request for lack of one: nginx's `400 No required SSL certificate was sent`, or a
+/// 401/403 that our certificate turns into a success (or a 404: the path needs no more).
+fn http_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool {
+    let Some(response) = &without.http else { return false };
+    if response.status == 400 && response.body_start.contains("No required SSL certificate was sent") {
+        return true;
+    }
+    let with_status = with.and_then(|a| a.http.as_ref()).map(|h| h.status);
+    matches!(response.status, 401 | 403 | 495 | 496) && with_status.is_some_and(|s| (200..400).contains(&s) || s == 404)
+}
+
+/// How every note about a server chain that did not verify starts (callers that judge
+/// verification themselves, like `compare`, drop these notes).
+pub const VERIFY_NOTE_START: &str = "the server's certificate did not verify";
+
+/// A server chain that did not verify: what to do about it, or that `insecure` waived it.
+fn verification_note(check: &Check, result: &CheckResult) -> Option<String> {
+    let failure = verify_failure(result)?;
+    Some(if check.insecure {
+        format!("{VERIFY_NOTE_START} ({failure}); not counted because of insecure: true")
+    } else {
+        format!(
+            "{VERIFY_NOTE_START} ({failure}): set cacert/capath to the CA that issued it, \
+             or insecure: true to only report it"
+        )
+    })
+}
+
+/// OpenSSL's text for a failed server verification, or `None` when it verified (or no server
+/// certificate was seen).
+fn verify_failure(result: &CheckResult) -> Option<&str> {
+    match (result.verify_code, &result.verify_error) {
+        (Some(code), Some(text)) if code != 0 => Some(text),
+        _ => None,
+    }
+}
+
+/// Whether pg_hba refused the StartupMessage for want of a certificate (`clientcert=verify-*` or
+/// the `cert` method: SQLSTATE 28000 "connection requires a valid client certificate"), or
+/// refused it with an error our certificate made go away.
+fn postgres_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool {
+    let Some(reply) = &without.postgres else { return false };
+    let with_reply = with.and_then(|a| a.postgres.as_ref());
+    reply.refuses_certificate()
+        || (reply.error_code.as_deref() == Some(POSTGRES_INVALID_AUTHORIZATION)
+            && with_reply.is_some_and(|r| r.error_code.is_none()))
+}
+
+fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[DistinguishedName]) -> Vec<ExpectationResult> {
+    let mut list = Vec::new();
+    if let Some(expected) = check.expect.client_auth {
+        list.push(ExpectationResult {
+            field: ExpectationField::ClientAuth,
+            expected: json!(expected.as_str()),
+            actual: json!(result.client_auth.as_str()),
+            ok: expected == result.client_auth,
+            detail: None,
+        });
+    }
+    if let Some(expected) = check.expect.ca_name_match {
+        list.push(ExpectationResult {
+            field: ExpectationField::CaNameMatch,
+            expected: json!(expected),
+            actual: json!(result.ca_name_match),
+            ok: result.ca_name_match == Some(expected),
+            detail: None,
+        });
+    }
+    list.extend(expect::evaluate(&check.expect, result, server_ca_names, check.name_style));
+    // Implicit: the server's chain verifies, unless the check says `insecure` (or states its own
+    // `expect.verify`, evaluated above).
+    if check.expect.verify.is_none()
+        && let Some(failure) = verify_failure(result).filter(|_| !check.insecure)
+    {
+        list.push(ExpectationResult {
+            field: ExpectationField::Verify,
+            expected: json!("ok"),
+            actual: json!(failure),
+            ok: false,
+            detail: None,
+        });
+    }
+    list
+}
