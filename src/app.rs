@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use openssl::ssl::SslVersion;
 
@@ -9,15 +10,20 @@ use crate::cli::{
     Cli, Command, CompareArgs, DemoArgs, EndpointArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs, ValidateArgs,
 };
 use crate::config::{self, RawCheck, Timeout};
-use crate::model::{Check, ProbeOptions, ProtocolRange, Report, Transcript};
+use crate::model::{Check, CheckResult, ProbeOptions, ProtocolRange, Report, Transcript};
+use crate::pipeline::{Stop, StopReason};
 use crate::progress::Progress;
 use crate::report::output::{Outputs, write_stdout};
 use crate::report::{Exporter, Format, SClientExporter};
-use crate::{demo, merge, pipeline, transcript, verdict};
+use crate::{demo, merge, pipeline, signals, transcript, verdict};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
+/// The probes ran but an output could not be written; each output is whole or untouched.
+pub const EXIT_OUTPUT_FAILED: u8 = 3;
+/// The run stopped early because this machine ran out of file descriptors.
+pub const EXIT_LOCAL_LIMIT: u8 = 4;
 
 pub fn init_logging(cli: &Cli) {
     let level = match (cli.quiet, cli.verbose) {
@@ -31,6 +37,8 @@ pub fn init_logging(cli: &Cli) {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    signals::install();
+    crate::limits::raise_open_file_limit();
     match cli.command {
         Command::Run(args) => run_checks(args, cli.quiet),
         Command::Probe(args) => probe_one(args),
@@ -67,6 +75,7 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
             check.proxy = Some(proxy.clone());
         }
     }
+    warn_once_per_file(&checks);
     let transcripts = match &args.compare_dir {
         Some(dir) => load_transcripts(dir, &checks)?,
         None => vec![None; checks.len()],
@@ -79,22 +88,15 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
         None => None,
     };
     let outputs = prepare_outputs(&args.output)?;
-    let progress = Progress::new(checks.len(), quiet);
-    let results = pipeline::run_all_reporting(&checks, usize::from(args.jobs), &ProbeOptions::default(), &|result| {
-        progress.done(result)
-    });
+    let all_addresses = checks.iter().any(|check| check.all_addresses);
+    let jobs = crate::limits::probes_that_fit(usize::from(args.jobs), checks.len(), all_addresses);
+    let progress = Arc::new(Progress::new(checks.len(), quiet));
+    let finish = finish_each(progress.clone(), transcripts, outputs.need_observations());
+    let stop = Stop::default();
+    signals::stop_on_signal(&stop);
+    let batch = pipeline::run_batch(checks.into(), jobs, ProbeOptions::default(), stop, finish);
     progress.finish();
-    let mut results: Vec<_> = results
-        .into_iter()
-        .zip(transcripts)
-        .map(|(result, transcript)| match transcript {
-            Some((file, transcript)) => {
-                let comparison = verdict::compare(&file, &transcript, &result);
-                verdict::attach_comparison(result, comparison)
-            }
-            None => result,
-        })
-        .collect();
+    let mut results: Vec<CheckResult> = batch.results.into_iter().flatten().collect();
     let baseline_summary = baseline.map(|(file, previous)| {
         let names: Vec<&str> = names_in_file.iter().map(String::as_str).collect();
         verdict::apply_baseline(&mut results, &previous, &file, &names, args.fail_on_change)
@@ -103,8 +105,76 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     report.started_at = Some(started_at);
     report.shard = args.shard;
     report.baseline = baseline_summary;
-    outputs.write(&report)?;
-    Ok(exit_code(&report))
+    report.complete = batch.not_run.is_empty();
+    report.stopped = batch.stopped.as_ref().map(StopReason::describe);
+    report.not_run = batch.not_run;
+    let code = match (write_outputs(&outputs, &report), &batch.stopped) {
+        (Err(code), _) => code,
+        (Ok(()), Some(reason)) => {
+            let unprobed = report.not_run.len();
+            let total = unprobed + report.results.len();
+            eprintln!(
+                "mtlscheck: {}: {unprobed} of {total} checks were not run (the report lists them under not_run)",
+                reason.describe()
+            );
+            match reason {
+                StopReason::Signal { number, .. } => signals::exit_code(*number),
+                StopReason::LocalLimit(_) => EXIT_LOCAL_LIMIT,
+            }
+        }
+        (Ok(()), None) => exit_code_of(&report),
+    };
+    if batch.abandoned {
+        // Probes that did not end in time still run on their threads: end without them.
+        signals::exit_at_once(code);
+    }
+    Ok(ExitCode::from(code))
+}
+
+/// What happens to each result as its check finishes, on the worker: the progress bar, the
+/// comparison with its transcript, and dropping the handshake details unless an output shows
+/// them, so a batch of any size keeps only what its report needs.
+fn finish_each(
+    progress: Arc<Progress>,
+    transcripts: Vec<Option<(String, Transcript)>>,
+    keep_observations: bool,
+) -> Arc<dyn Fn(usize, CheckResult) -> CheckResult + Send + Sync> {
+    Arc::new(move |index, result| {
+        progress.done(&result);
+        let mut result = match transcripts.get(index).and_then(Option::as_ref) {
+            Some((file, transcript)) => {
+                let comparison = verdict::compare(file, transcript, &result);
+                verdict::attach_comparison(result, comparison)
+            }
+            None => result,
+        };
+        if !keep_observations {
+            result.observation = None;
+        }
+        result
+    })
+}
+
+/// Warnings about the credentials (a key others can read, a certificate expiring soon) once
+/// on stderr, however many checks share them; each check's notes repeat them in the report.
+fn warn_once_per_file(checks: &[Check]) {
+    let mut said = std::collections::HashSet::new();
+    for warning in checks.iter().flat_map(|check| &check.warnings) {
+        if said.insert(warning.as_str()) {
+            log::warn!("{warning}");
+        }
+    }
+}
+
+/// Writes the report to every output; on failure says what for each output and gives the
+/// exit code for it.
+fn write_outputs(outputs: &Outputs, report: &Report) -> Result<(), u8> {
+    outputs.write(report).map_err(|failure| {
+        for problem in &failure.problems {
+            eprintln!("mtlscheck: {problem}");
+        }
+        EXIT_OUTPUT_FAILED
+    })
 }
 
 fn merge_reports(args: MergeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -122,7 +192,16 @@ fn merge_reports(args: MergeArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     let outputs = prepare_outputs(&args.output)?;
     let merged = merge::merge(inputs)?;
     log::info!("merged {} results in {}", merged.report.results.len(), merged.order);
-    outputs.write(&merged.report)?;
+    if let Err(code) = write_outputs(&outputs, &merged.report) {
+        return Ok(ExitCode::from(code));
+    }
+    if !merged.report.not_run.is_empty() {
+        log::error!(
+            "{} checks of the joined reports were not run (listed under not_run): {}",
+            merged.report.not_run.len(),
+            merged.report.stopped.as_deref().unwrap_or("their run stopped early")
+        );
+    }
     if !merged.missing_shards.is_empty() {
         let missing: Vec<String> = merged.missing_shards.iter().map(ToString::to_string).collect();
         log::error!("no report for shard {}: its checks are not in the merged report", missing.join(", "));
@@ -155,10 +234,14 @@ pub fn validation_line(check: &Check) -> String {
 fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
     let report = Report::new(vec![pipeline::run_one_with(&check, &options)]);
-    if args.format == Format::Sclient {
-        write_stdout(&SClientExporter { trace: args.trace, style: check.name_style }.render(&report))?;
+    let written = if args.format == Format::Sclient {
+        write_stdout(&SClientExporter { trace: args.trace, style: check.name_style }.render(&report))
     } else {
-        print_report(&report, args.format)?;
+        print_report(&report, args.format)
+    };
+    if let Err(err) = written {
+        eprintln!("mtlscheck: cannot write to standard output: {err}");
+        return Ok(ExitCode::from(EXIT_OUTPUT_FAILED));
     }
     Ok(exit_code(&report))
 }
@@ -176,13 +259,16 @@ fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     result.notes.retain(|note| !note.starts_with(verdict::VERIFY_NOTE_START));
     let comparison = verdict::compare(&args.transcript.display().to_string(), &transcript, &result);
     let report = Report::new(vec![verdict::attach_comparison(result, comparison)]);
-    outputs.write(&report)?;
+    if let Err(code) = write_outputs(&outputs, &report) {
+        return Ok(ExitCode::from(code));
+    }
     Ok(exit_code(&report))
 }
 
 /// Reads and parses one transcript; errors name the file and line.
 fn read_transcript(path: &Path) -> Result<Transcript, String> {
-    let bytes = std::fs::read(path).map_err(|err| format!("cannot read transcript {}: {err}", path.display()))?;
+    let bytes = crate::files::read_regular("transcript", path, crate::files::MAX_TRANSCRIPT, "s_client output")?;
+    // s_client escapes what is not ASCII in names; anything else undecodable is only shown.
     let text = String::from_utf8_lossy(&bytes);
     transcript::parse(&text).map_err(|err| format!("{}:{}: {}", path.display(), err.line, err.message))
 }
@@ -282,7 +368,9 @@ fn run_demo(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         println!("The checks file this demo ran ({}):\n", demo.checks_file.display());
         println!("{}", demo.yaml);
     }
-    outputs.write(&demo.report)?;
+    if let Err(code) = write_outputs(&outputs, &demo.report) {
+        return Ok(ExitCode::from(code));
+    }
     Ok(exit_code(&demo.report))
 }
 
@@ -297,5 +385,9 @@ pub fn prepare_outputs(args: &OutputArgs) -> Result<Outputs, String> {
 }
 
 pub fn exit_code(report: &Report) -> ExitCode {
-    ExitCode::from(if report.all_passed() { EXIT_OK } else { EXIT_FAILED })
+    ExitCode::from(exit_code_of(report))
+}
+
+fn exit_code_of(report: &Report) -> u8 {
+    if report.all_passed() { EXIT_OK } else { EXIT_FAILED }
 }

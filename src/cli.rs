@@ -12,6 +12,12 @@ Exit codes:
   1  an expectation failed, an endpoint could not be probed (see the table), or with
      --fail-on-change a check changed since the baseline
   2  usage or configuration error: nothing was probed
+  3  the checks were probed but an output could not be written (the messages name each one;
+     every output file is either whole and new or left as it was)
+  4  the run stopped early because this machine ran out of file descriptors: the outputs
+     hold what was probed (\"complete\": false, the rest listed under \"not_run\")
+  130, 143  interrupted by SIGINT / SIGTERM: the outputs hold what was probed, as for 4; a
+     second signal ends mtlscheck at once, leaving every output file as it was
 
 Examples:
   mtlscheck demo                              # local lab, no internet needed
@@ -27,6 +33,7 @@ Exit codes:
   0  the endpoint was probed (whatever its verdict)
   1  it could not be probed, or its server certificate did not verify (without --insecure)
   2  usage or configuration error: nothing was probed
+  3  the endpoint was probed but standard output could not be written
 
 Examples:
   mtlscheck probe api.partner.example:443 --cacert ca.pem --cert me.crt --key me.key --trace
@@ -37,6 +44,7 @@ Exit codes:
   0  the transcript and the live probe agree on every field
   1  a field differs, or the endpoint could not be probed
   2  usage error, or the transcript cannot be read (the message names the line)
+  3  the endpoint was probed but an output could not be written (each one whole or untouched)
 
 Example:
   openssl s_client -connect api.partner.example:443 > taken.txt 2>&1 < /dev/null
@@ -47,6 +55,7 @@ Exit codes:
   0  every check in the joined reports passed
   1  a check failed or errored, or a shard of the run is missing
   2  a report cannot be read, or one check name is in two reports
+  3  an output could not be written (each one whole or untouched)
 
 Example:
   mtlscheck merge shard-*.json -o report.json -o junit.xml";
@@ -134,7 +143,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// How many endpoints to probe at once.
+    /// How many endpoints to probe at once. Lowered, with a warning, when the open-file limit
+    /// (`ulimit -n`, raised to its hard limit at start) cannot carry that many.
     #[arg(short, long, value_name = "N", default_value_t = crate::pipeline::DEFAULT_JOBS,
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,

@@ -85,7 +85,11 @@ pub fn merge(inputs: Vec<Input>) -> Result<Merged, String> {
         started_at: inputs.iter().filter_map(|i| i.report.started_at.clone()).min(),
         shard: None,
         baseline: merged_baseline(&inputs),
+        // One input that stopped early makes the whole incomplete; its unprobed checks stay listed.
+        complete: inputs.iter().all(|i| i.report.complete),
+        stopped: joined_stop_reasons(&inputs),
         results: Vec::new(),
+        not_run: inputs.iter().flat_map(|i| i.report.not_run.iter().cloned()).collect(),
     };
     let shards: Option<Vec<Shard>> = inputs.iter().map(|i| i.report.shard).collect();
     let one_run = shards.as_ref().is_some_and(|s| s.iter().all(|s| s.count == s_count(&inputs)));
@@ -120,6 +124,13 @@ pub fn merge(inputs: Vec<Input>) -> Result<Merged, String> {
         order = "the order the reports were given";
     }
     Ok(Merged { report, missing_shards, order })
+}
+
+/// Why inputs stopped early, each reason once, naming the file.
+fn joined_stop_reasons(inputs: &[Input]) -> Option<String> {
+    let reasons: Vec<String> =
+        inputs.iter().filter_map(|i| i.report.stopped.as_ref().map(|why| format!("{}: {why}", i.file))).collect();
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 /// The shard count of the first sharded input.

@@ -10,6 +10,7 @@ use super::proxy_env::ProxyEnvironment;
 use super::raw::{DEFAULT_PORT, DEFAULT_TIMEOUT, DEFAULT_WARN_DAYS, MAX_RETRIES, RawCheck, RawFile};
 use super::sni;
 use super::yaml_error::describe_yaml_error;
+use super::yaml_size::check_expansion;
 use crate::hostport::{self, HostPort};
 use crate::model::{Check, HttpRequest, ProxyUrl, Starttls};
 use crate::names::NameStyle;
@@ -36,12 +37,13 @@ fn describe(file: &Path, problems: &[String]) -> String {
     }
 }
 
-/// Reads and validates a checks file.
+/// Reads and validates a checks file: a regular file of at most
+/// [`MAX_CHECKS_FILE`](crate::files::MAX_CHECKS_FILE), in UTF-8.
 pub fn load(path: &Path) -> Result<Vec<Check>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
-        file: path.to_path_buf(),
-        problems: vec![format!("cannot read {}: {err}", path.display())],
-    })?;
+    let fail = |problem: String| ConfigError { file: path.to_path_buf(), problems: vec![problem] };
+    let bytes = crate::files::read_regular("checks file", path, crate::files::MAX_CHECKS_FILE, "a checks file")
+        .map_err(fail)?;
+    let text = crate::files::utf8_text("checks file", path, bytes).map_err(fail)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, path, &base)
 }
@@ -55,6 +57,7 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
             "{shown}: the file is empty; it needs a `checks:` list (see checks.yaml in the mtlscheck repository)"
         )]));
     }
+    check_expansion(text, &shown.to_string()).map_err(|problem| fail(vec![problem]))?;
     let raw: RawFile =
         serde_yaml::from_str(text).map_err(|err| fail(vec![describe_yaml_error(&shown.to_string(), &err)]))?;
     let defaults = raw.defaults.unwrap_or_default();

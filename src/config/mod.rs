@@ -11,6 +11,7 @@ pub mod raw;
 mod report_file;
 mod sni;
 mod yaml_error;
+mod yaml_size;
 
 pub use load::{ConfigError, load, parse, single_check};
 pub use proxy_env::{ProxyEnvironment, no_proxy_matches};

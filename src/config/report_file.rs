@@ -6,9 +6,11 @@ use std::path::Path;
 
 use crate::model::Report;
 
-/// Reads a report written by `--format json`; the error names the file and what is wrong.
+/// Reads a report written by `--format json` (a regular file of at most
+/// [`MAX_REPORT`](crate::files::MAX_REPORT)); the error names the file and what is wrong.
 pub fn read_report(path: &Path) -> Result<Report, String> {
-    let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    let bytes = crate::files::read_regular("report", path, crate::files::MAX_REPORT, "an mtlscheck JSON report")?;
+    let text = crate::files::utf8_text("report", path, bytes)?;
     serde_json::from_str(&text).map_err(|err| {
         format!(
             "{}: not an mtlscheck JSON report (write one with --format json or --output FILE.json): {err}",

@@ -183,6 +183,9 @@ pub fn write_certs(path: &Path, certs: &[&X509]) -> std::io::Result<()> {
 }
 
 pub fn write_key(path: &Path, key: &PKey<Private>) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     let pem = key.private_key_to_pem_pkcs8().map_err(std::io::Error::other)?;
-    std::fs::write(path, pem)
+    // Readable by its owner only, as `openssl genpkey` writes keys (and as mtlscheck asks).
+    std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?.write_all(&pem)
 }

@@ -9,6 +9,7 @@ pub mod comparison;
 pub mod drift;
 pub mod expect;
 pub mod identity;
+pub mod not_run;
 pub mod observation;
 pub mod probe_error;
 pub mod proxy;
@@ -25,6 +26,7 @@ pub use comparison::{Comparison, ComparisonField, FieldComparison};
 pub use drift::{BaselineSummary, Change, ChangeField};
 pub use expect::Expectations;
 pub use identity::ClientIdentity;
+pub use not_run::{NotRun, NotRunReason};
 pub use observation::{
     AcceptSignal, Attempt, HandshakeInfo, HttpExchange, Observation, Outcome, PeerCert, PostgresReply, Stage,
     TlsMessage, WithCert,

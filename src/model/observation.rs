@@ -186,17 +186,20 @@ impl Attempt {
     }
 
     /// Network-level failures (no TLS conversation happened) make a second connection pointless.
+    /// A timeout counts only when not a single TLS message had arrived: one after the server's
+    /// handshake (or in the middle of it) did reach TLS.
     pub fn never_reached_tls(&self) -> bool {
-        matches!(
-            self.outcome,
+        match &self.outcome {
+            Outcome::Failed(ProbeError::Timeout { .. }) => !self.handshake_completed && self.messages.is_empty(),
             Outcome::Failed(
                 ProbeError::Resolve { .. }
-                    | ProbeError::Connect { .. }
-                    | ProbeError::Timeout { .. }
-                    | ProbeError::Proxy { .. }
-                    | ProbeError::Starttls { .. }
-            )
-        )
+                | ProbeError::Connect { .. }
+                | ProbeError::Proxy { .. }
+                | ProbeError::Starttls { .. }
+                | ProbeError::LocalLimit { .. },
+            ) => true,
+            _ => false,
+        }
     }
 }
 

@@ -39,6 +39,10 @@ pub enum ProbeError {
     /// The plain-text part of a STARTTLS protocol failed, e.g. the server does not offer TLS.
     #[error("{protocol} STARTTLS failed: {detail}")]
     Starttls { protocol: &'static str, detail: String },
+    /// This machine, not the endpoint, ran out of something (file descriptors): the run stops
+    /// rather than blame the endpoint, and it is never retried.
+    #[error("{detail}")]
+    LocalLimit { detail: String },
 }
 
 fn closed_or_reset(reset: bool) -> &'static str {

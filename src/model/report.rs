@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::client_auth::ClientAuth;
 use super::comparison::Comparison;
 use super::drift::{BaselineSummary, Change};
+use super::not_run::NotRun;
 use super::observation::{Observation, Stage};
 use super::shard::Shard;
 use super::warning::Warning;
@@ -31,7 +32,23 @@ pub struct Report {
     /// The `--baseline` report this run was compared with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSummary>,
+    /// False when the run stopped before every check was probed (SIGINT/SIGTERM, or this
+    /// machine ran out of file descriptors): `not_run` lists the rest. Older reports were
+    /// complete.
+    #[serde(default = "complete")]
+    pub complete: bool,
+    /// Why the run stopped early, in words (e.g. `interrupted by SIGTERM`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
     pub results: Vec<CheckResult>,
+    /// The checks that have no result, in the order of the checks file.
+    #[serde(default)]
+    pub not_run: Vec<NotRun>,
+}
+
+/// Reports written before `complete` existed held every check.
+fn complete() -> bool {
+    true
 }
 
 impl Report {
@@ -42,13 +59,16 @@ impl Report {
             started_at: Some(crate::dates::now_rfc3339()),
             shard: None,
             baseline: None,
+            complete: true,
+            stopped: None,
             results,
+            not_run: Vec::new(),
         }
     }
 
     /// True when every check ran and every expectation held.
     pub fn all_passed(&self) -> bool {
-        self.results.iter().all(|r| r.status == Status::Pass)
+        self.complete && self.not_run.is_empty() && self.results.iter().all(|r| r.status == Status::Pass)
     }
 }
 

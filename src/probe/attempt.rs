@@ -8,7 +8,7 @@ use openssl::error::ErrorStack;
 use openssl::ssl::{HandshakeError, SslVersion};
 
 use super::after::{http_outcome, postgres_outcome, read_after_handshake, settle_before_speaking};
-use super::classify::{classify_handshake_failure, first_error_line};
+use super::classify::{classify_handshake_failure, setup_error};
 use super::context::{client_context, client_ssl};
 use super::messages::{CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST, received, received_any_handshake, snapshot};
 use super::{info, route, watchdog};
@@ -28,7 +28,7 @@ pub fn attempt(
     deadline: Instant,
 ) -> Attempt {
     let started = Instant::now();
-    let setup = |err: ErrorStack| Attempt::failed(ProbeError::Setup { detail: first_error_line(&err) }, started);
+    let setup = |err: ErrorStack| Attempt::failed(setup_error(&err), started);
     let log = MessageLog::default();
     let ctx = match client_context(check, options.protocols) {
         Ok(ctx) => ctx,
@@ -42,7 +42,10 @@ pub fn attempt(
         Ok(tcp) => tcp,
         Err(error) => return Attempt::failed(error, started),
     };
-    let watchdog = watchdog::Watchdog::arm(&tcp, deadline);
+    let watchdog = match watchdog::Watchdog::arm(&tcp, deadline) {
+        Ok(watchdog) => watchdog,
+        Err(error) => return Attempt::failed(error, started),
+    };
     // What the handshake gave: (outcome, handshake completed, what the SSL showed).
     let mut http_result = None;
     let mut postgres_reply = None;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use openssl::error::ErrorStack;
 
 use super::messages::{CONTENT_HANDSHAKE, HANDSHAKE_SERVER_HELLO, aborted_by_us, received, received_alert};
-use super::route::net::is_timeout;
+use super::route::net::{is_timeout, local_limit_errno};
 use crate::model::{Outcome, ProbeError, Stage, TlsMessage};
 
 pub fn classify_handshake_failure(
@@ -92,4 +92,18 @@ pub fn describe_ssl_error(err: &openssl::ssl::Error, messages: &[TlsMessage]) ->
 /// The first OpenSSL error as s_client prints it, minus the thread id prefix.
 pub fn first_error_line(stack: &ErrorStack) -> String {
     stack.errors().first().map(|e| e.to_string()).unwrap_or_else(|| stack.to_string())
+}
+
+/// OpenSSL's library code for errors of the C library (`ERR_LIB_SYS`): the reason is the errno.
+const ERR_LIB_SYS: i32 = 2;
+
+/// Why the client side could not be set up: this machine out of file descriptors (OpenSSL
+/// could not open the CA file), or OpenSSL's own error.
+pub fn setup_error(stack: &ErrorStack) -> ProbeError {
+    stack
+        .errors()
+        .iter()
+        .filter(|e| e.library_code() == ERR_LIB_SYS)
+        .find_map(|e| local_limit_errno(e.reason_code(), "setting up the TLS client"))
+        .unwrap_or_else(|| ProbeError::Setup { detail: first_error_line(stack) })
 }

@@ -68,6 +68,11 @@ fn probe_address_until(
     let with_cert = check.identity.as_ref().map(|identity| {
         if without_cert.never_reached_tls() {
             WithCert::Skipped("the first connection did not reach TLS".into())
+        } else if Instant::now() >= deadline {
+            WithCert::Skipped(format!(
+                "no time was left: the connection without a certificate used the whole timeout ({})",
+                humantime::format_duration(check.timeout)
+            ))
         } else {
             WithCert::Done(Box::new(attempt::attempt(check, address, Some(identity), options, deadline)))
         }

@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Instant;
 
+use super::route::net::local_limit;
+use crate::model::ProbeError;
+
 struct Armed {
     socket: TcpStream,
     fired: Arc<AtomicBool>,
@@ -70,12 +73,21 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-    /// Shuts `stream` down at `deadline` unless the watchdog is dropped first.
-    pub fn arm(stream: &TcpStream, deadline: Instant) -> Watchdog {
+    /// Shuts `stream` down at `deadline` unless the watchdog is dropped first. Fails only when
+    /// this machine is out of file descriptors (the watchdog holds a duplicate of the socket):
+    /// a connection without its deadline could outlive the check's timeout.
+    pub fn arm(stream: &TcpStream, deadline: Instant) -> Result<Watchdog, ProbeError> {
         let fired = Arc::new(AtomicBool::new(false));
+        let socket = match stream.try_clone() {
+            Ok(socket) => Some(socket),
+            Err(err) => match local_limit(&err, "watching a connection's deadline") {
+                Some(limit) => return Err(limit),
+                None => None,
+            },
+        };
         let key = (|| {
             let service = service()?;
-            let socket = stream.try_clone().ok()?;
+            let socket = socket?;
             let mut deadlines = service.deadlines.lock().ok()?;
             let key = (deadline, deadlines.next_id);
             deadlines.next_id += 1;
@@ -83,7 +95,7 @@ impl Watchdog {
             service.changed.notify_one();
             Some(key)
         })();
-        Watchdog { key, fired }
+        Ok(Watchdog { key, fired })
     }
 
     /// Whether the deadline passed and the socket was shut down.

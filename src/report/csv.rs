@@ -1,9 +1,12 @@
 //! `--format csv`: one row per check for spreadsheets, with a header row. Lists (CA names,
-//! problems, warnings, changes) are joined by line breaks inside their (quoted) cell.
+//! problems, warnings, changes) are joined by line breaks inside their (quoted) cell. Checks
+//! a stopped run did not probe come last, with the result `NOT RUN`.
 
 use super::exporter::Exporter;
-use super::summary::{client_auth_cell, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell};
-use crate::model::{CheckResult, Report};
+use super::summary::{
+    client_auth_cell, not_run_reason, our_ca_cell, printable, problems, result_cell, verify_cell, with_cert_cell,
+};
+use crate::model::{CheckResult, NotRun, Report};
 
 pub struct CsvExporter;
 
@@ -32,33 +35,55 @@ pub const HEADER: [&str; 22] = [
     "elapsed_ms",
 ];
 
+/// A cell: its control characters made visible.
+fn text(value: &str) -> String {
+    printable(value).into_owned()
+}
+
+/// A cell holding a list: one item per line, each item's own control characters made visible.
+fn lines<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    items.into_iter().map(text).collect::<Vec<_>>().join("\n")
+}
+
 fn row(r: &CheckResult) -> Vec<String> {
     let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_default();
-    let changes: Vec<&str> = r.changes.iter().flatten().map(|c| c.summary.as_str()).collect();
+    let problems = problems(r);
     vec![
-        r.name.clone(),
-        r.host.clone(),
+        text(&r.name),
+        text(&r.host),
         r.port.to_string(),
-        r.address.clone().unwrap_or_default(),
+        text(r.address.as_deref().unwrap_or_default()),
         result_cell(r).to_string(),
         serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
         r.client_auth.as_str().to_string(),
-        client_auth_cell(r),
-        r.protocol.clone().unwrap_or_default(),
-        r.cipher.clone().unwrap_or_default(),
-        verify_cell(r),
+        text(&client_auth_cell(r)),
+        text(r.protocol.as_deref().unwrap_or_default()),
+        text(r.cipher.as_deref().unwrap_or_default()),
+        text(&verify_cell(r)),
         r.cert_requested.to_string(),
         r.ca_names.len().to_string(),
-        r.ca_names.join("\n"),
+        lines(r.ca_names.iter().map(String::as_str)),
         our_ca_cell(r).to_string(),
-        with_cert_cell(r),
+        text(&with_cert_cell(r)),
         days(r.server_cert_days_left),
         days(r.client_cert_days_left),
-        problems(r).join("\n"),
-        r.warnings.iter().map(|w| w.message.as_str()).collect::<Vec<_>>().join("\n"),
-        changes.join("\n"),
+        lines(problems.iter().map(String::as_str)),
+        lines(r.warnings.iter().map(|w| w.message.as_str())),
+        lines(r.changes.iter().flatten().map(|c| c.summary.as_str())),
         r.elapsed_ms.to_string(),
     ]
+}
+
+/// A row for a check that has no result: its name and target, `NOT RUN`, and why.
+fn not_run_row(check: &NotRun) -> Vec<String> {
+    let mut row = vec![String::new(); HEADER.len()];
+    row[0] = text(&check.name);
+    row[1] = text(&check.host);
+    row[2] = check.port.to_string();
+    row[4] = "NOT RUN".into();
+    row[5] = "not_run".into();
+    row[18] = not_run_reason(&check.reason);
+    row
 }
 
 impl Exporter for CsvExporter {
@@ -68,6 +93,9 @@ impl Exporter for CsvExporter {
         let _ = writer.write_record(HEADER);
         for r in &report.results {
             let _ = writer.write_record(row(r));
+        }
+        for check in &report.not_run {
+            let _ = writer.write_record(not_run_row(check));
         }
         let bytes = writer.into_inner().unwrap_or_default();
         String::from_utf8_lossy(&bytes).into_owned()

@@ -1,5 +1,7 @@
 //! `--format json`: the report as one pretty-printed JSON document.
 
+use std::io::{self, Write};
+
 use super::exporter::Exporter;
 use crate::model::Report;
 
@@ -11,5 +13,10 @@ impl Exporter for JsonExporter {
         let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
         text.push('\n');
         text
+    }
+
+    fn write_to(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, report).map_err(io::Error::from)?;
+        out.write_all(b"\n")
     }
 }

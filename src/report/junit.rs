@@ -11,8 +11,8 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::exporter::Exporter;
-use super::summary::{counts, problems, verdict_line};
-use crate::model::{CheckResult, Report, Status};
+use super::summary::{counts, not_run_reason, problems, verdict_line};
+use crate::model::{CheckResult, NotRun, Report, Status};
 
 pub struct JunitExporter {
     /// The suite's `hostname` attribute: the machine that ran the probes.
@@ -104,12 +104,32 @@ fn write_testcase(w: &mut Writer<Vec<u8>>, r: &CheckResult) -> io::Result<()> {
     Ok(())
 }
 
+/// A check without a result: an `<error type="not_run">` saying why.
+fn write_not_run(w: &mut Writer<Vec<u8>>, check: &NotRun, stopped: Option<&str>) -> io::Result<()> {
+    let reason = not_run_reason(&check.reason);
+    let details = match stopped {
+        Some(stopped) => format!("{reason} ({stopped})"),
+        None => reason.clone(),
+    };
+    w.create_element("testcase")
+        .with_attributes([("name", xml_safe(&check.name).as_str()), ("classname", "mtlscheck"), ("time", "0.000")])
+        .write_inner_content(|w| {
+            w.create_element("error")
+                .with_attributes([("message", one_line(&reason).as_str()), ("type", "not_run")])
+                .write_text_content(BytesText::new(&xml_safe(&details)))?;
+            Ok(())
+        })?;
+    Ok(())
+}
+
 fn write_report(report: &Report, hostname: &str) -> io::Result<Vec<u8>> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let (_, failures, errors) = counts(&report.results);
     let total_ms: u64 = report.results.iter().map(|r| r.elapsed_ms).sum();
-    let (tests, failures, errors) = (report.results.len().to_string(), failures.to_string(), errors.to_string());
+    // A check a stopped run did not probe is an error: nobody knows how its endpoint is.
+    let (tests, errors) = (report.results.len() + report.not_run.len(), errors + report.not_run.len());
+    let (tests, failures, errors) = (tests.to_string(), failures.to_string(), errors.to_string());
     let (timestamp, time, hostname) = (junit_timestamp(report), seconds(total_ms), one_line(hostname));
     let mut properties = vec![
         ("mtlscheck_version", report.mtlscheck_version.clone()),
@@ -120,6 +140,9 @@ fn write_report(report: &Report, hostname: &str) -> io::Result<Vec<u8>> {
     }
     if let Some(baseline) = &report.baseline {
         properties.push(("baseline", baseline.file.clone()));
+    }
+    if let Some(stopped) = &report.stopped {
+        properties.push(("stopped", stopped.clone()));
     }
     w.create_element("testsuite")
         .with_attributes([
@@ -142,6 +165,9 @@ fn write_report(report: &Report, hostname: &str) -> io::Result<Vec<u8>> {
             })?;
             for r in &report.results {
                 write_testcase(w, r)?;
+            }
+            for check in &report.not_run {
+                write_not_run(w, check, report.stopped.as_deref())?;
             }
             let summary: Vec<String> = report.results.iter().map(verdict_line).collect();
             w.create_element("system-out").write_text_content(BytesText::new(&xml_safe(&summary.join("\n"))))?;

@@ -3,20 +3,22 @@
 
 use super::exporter::Exporter;
 use super::summary::{
-    COLUMNS, ca_names_cell, client_auth_cell, footer, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
+    COLUMNS, ca_names_cell, client_auth_cell, footer, not_run_line, not_run_title, our_ca_cell, printable, problems,
+    result_cell, verify_cell, with_cert_cell,
 };
 use crate::model::{CheckResult, Report};
 
 pub struct MarkdownExporter;
 
-/// Text safe inside a table cell: no pipes or line breaks, no HTML.
+/// Text safe inside a table cell: no pipes or line breaks, no HTML, control characters made
+/// visible.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace(['\r', '\n'], " ")
+    printable(text).replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Text inside backticks: a backtick in it would end the span.
 fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
+    format!("`{}`", printable(text).replace('`', "'"))
 }
 
 fn list(out: &mut String, title: &str, lines: &[String]) {
@@ -74,6 +76,10 @@ impl Exporter for MarkdownExporter {
             } else {
                 list(&mut out, &title, &changes);
             }
+        }
+        if let Some(title) = not_run_title(report) {
+            let lines: Vec<String> = report.not_run.iter().map(not_run_line).collect();
+            list(&mut out, &title, &lines);
         }
         out.push_str(&footer(report, cell));
         out

@@ -1,11 +1,18 @@
-//! `--output`: where a report goes, in which format. Every file is checked (its folder exists
-//! and is writable) before any probe, by creating the temporary file the report is later written
-//! to and renamed from, so a bad path fails the run at once and an interrupted run never leaves
-//! a half-written report behind.
+//! `--output`: where a report goes, in which format, and writing it without ever destroying
+//! anything. Every destination is examined before any probe: a regular file (or a new one) is
+//! replaced whole (a temporary file in the same folder, synced, then renamed over it; through a
+//! symbolic link, its target is); a character device, a FIFO or standard output is written as
+//! it is; anything else (a directory, a block device, a socket) is refused. Files are created
+//! with the umask applied, and a replaced file keeps its mode and, where allowed, its owner.
+//! Either every file is replaced or, when one cannot be written, none is; files are replaced
+//! last, after standard output, so an interruption while writing leaves them as they were.
 
-use std::io::{IsTerminal, Write};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Mutex;
 
 use tempfile::NamedTempFile;
 
@@ -89,16 +96,61 @@ pub fn stdout_exporter(format: Format) -> Box<dyn Exporter> {
 
 /// A closed pipe (`| head`) is not an error.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+    let mut stdout = std::io::stdout().lock();
+    ignore_broken_pipe(stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()))
+}
+
+fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
 }
 
-enum Target {
-    Stdout(Format),
-    File { format: Format, path: PathBuf, temp: NamedTempFile },
+/// Where one output goes once its path has been examined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Destination {
+    Stdout,
+    /// A character device or FIFO (or a link into the process's own descriptors, such as
+    /// /dev/stdout): opened and written as it is, never replaced.
+    InPlace(PathBuf),
+    /// A regular file or a new one, replaced whole; the path after symbolic links.
+    Replace(PathBuf),
 }
+
+struct Target {
+    format: Format,
+    /// The path as given, for messages.
+    given: Option<PathBuf>,
+    destination: Destination,
+}
+
+impl Target {
+    /// `report.json`, or `report.json (the file latest.json links to)` when a link was followed.
+    fn describe(&self) -> String {
+        match (&self.given, &self.destination) {
+            (None, _) => "standard output".into(),
+            (Some(given), Destination::Replace(real)) if given != real => {
+                format!("{} (through its link, {})", given.display(), real.display())
+            }
+            (Some(given), _) => given.display().to_string(),
+        }
+    }
+}
+
+/// Why writing the outputs failed: one line per output concerned.
+#[derive(Debug)]
+pub struct WriteFailure {
+    pub problems: Vec<String>,
+}
+
+impl std::fmt::Display for WriteFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.problems.join("\n"))
+    }
+}
+
+impl std::error::Error for WriteFailure {}
 
 /// The outputs of one command, checked and ready to be written.
 pub struct Outputs {
@@ -110,79 +162,307 @@ impl Outputs {
     /// already goes there. Errors name the path and say what is wrong.
     pub fn prepare(stdout_format: Format, specs: &[OutputSpec]) -> Result<Outputs, String> {
         let mut targets = Vec::new();
-        let mut files: Vec<PathBuf> = Vec::new();
         let to_stdout = specs.iter().filter(|s| s.path.is_none()).count();
         if to_stdout > 1 {
             return Err("only one --output can go to standard output (-)".into());
         }
         if to_stdout == 0 {
-            targets.push(Target::Stdout(stdout_format));
+            targets.push(Target { format: stdout_format, given: None, destination: Destination::Stdout });
         }
+        let mut seen: Vec<(PathBuf, PathBuf)> = Vec::new();
         for spec in specs {
             let format = spec.format.unwrap_or(stdout_format);
             let Some(path) = &spec.path else {
-                targets.push(Target::Stdout(format));
+                targets.push(Target { format, given: None, destination: Destination::Stdout });
                 continue;
             };
-            if files.contains(path) {
+            if seen.iter().any(|(given, _)| given == path) {
                 return Err(format!("--output {} is given twice", path.display()));
             }
-            files.push(path.clone());
-            targets.push(Target::File { format, path: path.clone(), temp: temp_beside(path)? });
+            let destination = examine(path)?;
+            let identity = same_file_key(&destination);
+            if let Some((other, _)) = seen.iter().find(|(_, key)| identity.as_ref() == Some(key)) {
+                return Err(format!(
+                    "--output {} and --output {} are the same file: give it once",
+                    other.display(),
+                    path.display()
+                ));
+            }
+            if let Some(key) = identity {
+                seen.push((path.clone(), key));
+            } else {
+                seen.push((path.clone(), path.clone()));
+            }
+            targets.push(Target { format, given: Some(path.clone()), destination });
         }
         Ok(Outputs { targets })
     }
 
-    /// Renders the report once per output and writes it; files are replaced whole.
-    pub fn write(self, report: &Report) -> Result<(), String> {
-        for target in self.targets {
-            match target {
-                Target::Stdout(format) => write_stdout(&stdout_exporter(format).render(report))
-                    .map_err(|err| format!("cannot write to standard output: {err}"))?,
-                Target::File { format, path, temp } => {
-                    write_file(&path, temp, &format.exporter().render(report))?;
-                    log::info!("wrote the {} report to {}", format.name(), path.display());
+    /// Whether an output shows what each handshake looked like (the `sclient` format), which
+    /// needs every check's whole observation kept until the end.
+    pub fn need_observations(&self) -> bool {
+        self.targets.iter().any(|t| t.format == Format::Sclient)
+    }
+
+    /// Writes the report to every output. Files are all or none: each is written to its
+    /// temporary file and synced; then devices, FIFOs and standard output are written in
+    /// place; then, only if every file could be written, the files are renamed over their
+    /// paths. Errors name each output.
+    pub fn write(&self, report: &Report) -> Result<(), WriteFailure> {
+        let mut problems = Vec::new();
+        let mut staged = Vec::new();
+        for target in &self.targets {
+            if let Destination::Replace(path) = &target.destination {
+                match stage(path, target.format, report) {
+                    Ok(temporary) => staged.push((target, path, temporary)),
+                    Err(err) => problems.push(format!(
+                        "cannot write the {} report to {}: {err}",
+                        target.format.name(),
+                        target.describe()
+                    )),
                 }
             }
         }
-        Ok(())
+        let files_failed = !problems.is_empty();
+        if files_failed && !staged.is_empty() {
+            let untouched: Vec<String> = staged.iter().map(|(target, _, _)| target.describe()).collect();
+            problems.push(format!("left as they were, so the outputs stay consistent: {}", untouched.join(", ")));
+            staged.clear(); // removes their temporary files
+        }
+        for target in &self.targets {
+            let written = match &target.destination {
+                Destination::Replace(_) => continue,
+                Destination::Stdout => {
+                    let mut stdout = io::stdout().lock();
+                    ignore_broken_pipe(
+                        stdout_exporter(target.format).write_to(report, &mut stdout).and_then(|_| stdout.flush()),
+                    )
+                }
+                Destination::InPlace(path) => write_in_place(path, target.format, report),
+            };
+            if let Err(err) = written {
+                problems.push(format!(
+                    "cannot write the {} report to {}: {err}",
+                    target.format.name(),
+                    target.describe()
+                ));
+            }
+        }
+        let mut folders = Vec::new();
+        for (target, path, temporary) in staged {
+            match temporary.persist(path) {
+                Ok(()) => {
+                    log::info!("wrote the {} report to {}", target.format.name(), target.describe());
+                    folders.push(folder_of(path).to_path_buf());
+                }
+                Err(err) => problems.push(format!("cannot replace {}: {err}", target.describe())),
+            }
+        }
+        folders.dedup();
+        for folder in folders {
+            // The renames reach the disk with the folder's entries.
+            let _ = File::open(&folder).and_then(|dir| dir.sync_all());
+        }
+        if problems.is_empty() { Ok(()) } else { Err(WriteFailure { problems }) }
     }
 }
 
-/// The temporary file a report for `path` is written to, in the same folder (so the final
-/// rename cannot cross file systems).
-fn temp_beside(path: &Path) -> Result<NamedTempFile, String> {
+/// What makes two destinations the same file: the canonical folder and the file name.
+fn same_file_key(destination: &Destination) -> Option<PathBuf> {
+    match destination {
+        Destination::Replace(path) | Destination::InPlace(path) => {
+            let folder = fs::canonicalize(folder_of(path)).ok()?;
+            Some(folder.join(path.file_name()?))
+        }
+        Destination::Stdout => None,
+    }
+}
+
+/// Following more links than this is a loop (the kernel's own limit is 40).
+const MAX_LINKS: usize = 40;
+
+/// Where the output at `path` goes, decided before any probe. Symbolic links are followed to
+/// their target, which is replaced (the link stays a link); links into /proc or /dev/fd (such
+/// as /dev/stdout) are descriptors of this process and are written in place.
+fn examine(path: &Path) -> Result<Destination, String> {
     let shown = path.display();
-    if path.is_dir() {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let metadata = match fs::symlink_metadata(&current) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                check_folder(path, &current)?;
+                return Ok(Destination::Replace(current));
+            }
+            Err(err) => return Err(format!("--output {shown}: {err}")),
+            Ok(metadata) => metadata,
+        };
+        let kind = metadata.file_type();
+        if kind.is_symlink() {
+            let target = fs::read_link(&current).map_err(|err| format!("--output {shown}: {err}"))?;
+            if target.starts_with("/proc") || target.starts_with("/dev/fd") {
+                return examine_descriptor(path);
+            }
+            current = folder_of(&current).join(target);
+            continue;
+        }
+        return destination_of_kind(path, &current, &metadata);
+    }
+    Err(format!("--output {shown}: too many levels of symbolic links (a loop?)"))
+}
+
+fn destination_of_kind(given: &Path, path: &Path, metadata: &fs::Metadata) -> Result<Destination, String> {
+    use std::os::unix::fs::FileTypeExt;
+    let shown = given.display();
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        check_folder(given, path)?;
+        Ok(Destination::Replace(path.to_path_buf()))
+    } else if kind.is_dir() {
+        Err(format!("--output {shown} is a directory: name a file in it"))
+    } else if kind.is_char_device() {
+        // Opening proves we may write to it; nothing is written yet.
+        OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|err| format!("--output {shown}: cannot write to it: {err}"))?;
+        Ok(Destination::InPlace(path.to_path_buf()))
+    } else if kind.is_fifo() {
+        // Not opened now: opening a FIFO waits for its reader.
+        Ok(Destination::InPlace(path.to_path_buf()))
+    } else if kind.is_block_device() {
+        Err(format!(
+            "--output {shown} is a block device (a disk or a partition): a report is never written over one; name a file"
+        ))
+    } else {
+        Err(format!("--output {shown} is a socket, not a file: name a file"))
+    }
+}
+
+/// A link into this process's descriptors (/dev/stdout, /proc/self/fd/N): written in place,
+/// whatever it leads to, as the shell would.
+fn examine_descriptor(path: &Path) -> Result<Destination, String> {
+    let shown = path.display();
+    let metadata = fs::metadata(path).map_err(|err| format!("--output {shown}: {err}"))?;
+    if metadata.is_dir() {
         return Err(format!("--output {shown} is a directory: name a file in it"));
     }
-    let folder = match path.parent() {
+    Ok(Destination::InPlace(path.to_path_buf()))
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
-    };
+    }
+}
+
+/// The folder of the file that will be replaced exists and takes new files: a temporary file
+/// is created there and removed at once.
+fn check_folder(given: &Path, path: &Path) -> Result<(), String> {
+    let shown = given.display();
+    let folder = folder_of(path);
     if !folder.is_dir() {
         return Err(format!("--output {shown}: the folder {} does not exist", folder.display()));
     }
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(".tmp")
-        .tempfile_in(folder)
+    Temporary::beside(path)
+        .map(drop)
         .map_err(|err| format!("--output {shown}: cannot write in {}: {err}", folder.display()))
 }
 
-fn write_file(path: &Path, mut temp: NamedTempFile, text: &str) -> Result<(), String> {
-    let failed = |err: &dyn std::fmt::Display| format!("cannot write {}: {err}", path.display());
-    temp.write_all(text.as_bytes()).and_then(|_| temp.flush()).map_err(|err| failed(&err))?;
-    // Temporary files are private (0600); a report is not, and keeps the mode of the file it
-    // replaces.
-    let mode = std::fs::metadata(path).map(|m| m.permissions()).unwrap_or_else(|_| {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::Permissions::from_mode(0o644)
-    });
-    std::fs::set_permissions(temp.path(), mode).map_err(|err| failed(&err))?;
-    temp.persist(path).map_err(|err| failed(&err.error))?;
-    Ok(())
+/// Renders the report into a temporary file beside `path`, with the mode (and, where
+/// allowed, the owner) of the file it replaces, synced to disk.
+fn stage(path: &Path, format: Format, report: &Report) -> io::Result<Temporary> {
+    let mut temporary = Temporary::beside(path)?;
+    let file = temporary.file_mut()?;
+    if let Ok(existing) = fs::metadata(path) {
+        file.set_permissions(fs::Permissions::from_mode(existing.mode() & 0o7777))?;
+        // Only root may give a file away; anyone else keeps their own (what `cp` does too).
+        let _ = std::os::unix::fs::fchown(&*file, Some(existing.uid()), Some(existing.gid()));
+    }
+    let mut writer = BufWriter::new(&mut *file);
+    format.exporter().write_to(report, &mut writer)?;
+    writer.flush()?;
+    drop(writer);
+    file.sync_all()?;
+    Ok(temporary)
+}
+
+fn write_in_place(path: &Path, format: Format, report: &Report) -> io::Result<()> {
+    // Appending: a regular file reached through /dev/stdout keeps what the shell wrote before.
+    let file = OpenOptions::new().append(true).open(path)?;
+    let mut writer = BufWriter::new(file);
+    format.exporter().write_to(report, &mut writer)?;
+    writer.flush()
+}
+
+/// Every temporary file being written, so that a second SIGINT/SIGTERM can remove them
+/// before the process ends at once; after that no new one is created.
+struct Registry {
+    paths: Vec<PathBuf>,
+    closed: bool,
+}
+
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry { paths: Vec::new(), closed: false });
+
+/// Removes every temporary output file, and refuses new ones from now on. For the process's
+/// last moments (a second signal): whatever is being written is abandoned, never left behind.
+pub fn remove_temporary_files() {
+    let mut registry = REGISTRY.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for path in registry.paths.drain(..) {
+        let _ = fs::remove_file(path);
+    }
+    registry.closed = true;
+}
+
+/// A temporary file beside an output (`.report.json.XXXXXX.tmp`), registered while it exists.
+struct Temporary {
+    file: Option<NamedTempFile>,
+}
+
+impl Temporary {
+    fn beside(path: &Path) -> io::Result<Temporary> {
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut registry = REGISTRY.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if registry.closed {
+            return Err(io::Error::other("mtlscheck is stopping"));
+        }
+        let file = tempfile::Builder::new()
+            .prefix(&format!(".{file_name}."))
+            .suffix(".tmp")
+            // The kernel applies the umask: a new report gets the mode any new file would.
+            .permissions(fs::Permissions::from_mode(0o666))
+            .tempfile_in(folder_of(path))?;
+        registry.paths.push(file.path().to_path_buf());
+        Ok(Temporary { file: Some(file) })
+    }
+
+    fn file_mut(&mut self) -> io::Result<&mut File> {
+        self.file.as_mut().map(NamedTempFile::as_file_mut).ok_or_else(|| io::Error::other("no temporary file"))
+    }
+
+    /// Renames the file over `path`.
+    fn persist(mut self, path: &Path) -> io::Result<()> {
+        let file = self.file.take().ok_or_else(|| io::Error::other("no temporary file"))?;
+        let temporary_path = file.path().to_path_buf();
+        let result = file.persist(path).map(drop).map_err(|err| err.error);
+        forget(&temporary_path);
+        result
+    }
+}
+
+impl Drop for Temporary {
+    fn drop(&mut self) {
+        if let Some(file) = self.file.take() {
+            let path = file.path().to_path_buf();
+            drop(file);
+            forget(&path);
+        }
+    }
+}
+
+fn forget(path: &Path) {
+    let mut registry = REGISTRY.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    registry.paths.retain(|registered| registered != path);
 }
 
 #[cfg(test)]
@@ -212,5 +492,27 @@ mod tests {
     fn unknown_extensions_and_empty_paths_are_explained() {
         assert!(spec("report.dat").unwrap_err().contains("junit:report.dat"));
         assert!(spec("junit:").unwrap_err().contains("names no file"));
+    }
+
+    #[test]
+    fn destinations_by_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.json");
+        assert_eq!(examine(&file).unwrap(), Destination::Replace(file.clone()));
+        fs::write(&file, "{}").unwrap();
+        assert_eq!(examine(&file).unwrap(), Destination::Replace(file.clone()));
+        let link = dir.path().join("latest.json");
+        std::os::unix::fs::symlink("r.json", &link).unwrap();
+        assert_eq!(examine(&link).unwrap(), Destination::Replace(dir.path().join("r.json")));
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink("sub/new.json", &dangling).unwrap();
+        assert!(examine(&dangling).unwrap_err().contains("does not exist"));
+        let looping = dir.path().join("loop.json");
+        std::os::unix::fs::symlink("loop.json", &looping).unwrap();
+        assert!(examine(&looping).unwrap_err().contains("too many levels"));
+        assert!(examine(dir.path()).unwrap_err().contains("is a directory"));
+        assert_eq!(examine(Path::new("/dev/null")).unwrap(), Destination::InPlace(PathBuf::from("/dev/null")));
+        assert!(matches!(examine(Path::new("/dev/stdout")).unwrap(), Destination::InPlace(_)));
+        assert_eq!(REGISTRY.lock().unwrap().paths.len(), 0, "no temporary file is left registered");
     }
 }

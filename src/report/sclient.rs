@@ -4,7 +4,7 @@
 //! out rather than printed differently.
 
 use super::exporter::Exporter;
-use super::summary::NONE_SENT;
+use super::summary::{NONE_SENT, not_run_line, not_run_title, printable};
 use super::trace::trace_lines;
 use crate::model::{
     AttemptReport, CheckResult, ClientAuth, EnforcedAt, HandshakeInfo, HandshakeState, Report, Stage, WithCert,
@@ -209,7 +209,7 @@ impl Exporter for SClientExporter {
         let mut lines = Vec::new();
         for r in &report.results {
             if report.results.len() > 1 {
-                lines.push(format!("=== {} ({})", r.name, r.target()));
+                lines.push(format!("=== {} ({})", printable(&r.name), printable(&r.target())));
             }
             if let Some(observation) = &r.observation {
                 if self.trace {
@@ -232,6 +232,10 @@ impl Exporter for SClientExporter {
                 }
             }
             lines.extend(verdict_lines(r));
+        }
+        if let Some(title) = not_run_title(report) {
+            lines.push(format!("=== {}", printable(&title)));
+            lines.extend(report.not_run.iter().map(not_run_line));
         }
         let mut text = lines.join("\n");
         text.push('\n');

@@ -1,7 +1,11 @@
 //! Text shared by the exporters: the cells of the table (also the columns of CSV and Markdown),
 //! what went wrong with a check, and what changed since the baseline.
 
-use crate::model::{CheckResult, ClientAuth, EnforcedAt, ExpectationResult, Report, Stage, Status};
+use std::borrow::Cow;
+
+use crate::model::{
+    CheckResult, ClientAuth, EnforcedAt, ExpectationResult, NotRun, NotRunReason, Report, Stage, Status,
+};
 
 /// Said when a server asks for a certificate without naming CAs.
 pub const NONE_SENT: &str = "none sent: clients may offer any certificate";
@@ -15,11 +19,63 @@ pub const COLUMNS: [&str; 9] =
 pub fn footer(report: &Report, escape: impl Fn(&str) -> String) -> String {
     let (pass, fail, error) = counts(&report.results);
     let shard = report.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
+    let not_run = match report.not_run.len() {
+        0 => String::new(),
+        n => format!(", {n} not run"),
+    };
     format!(
-        "\n{} checks: {pass} ok, {fail} failed, {error} errors (OpenSSL: {}{shard})\n",
-        report.results.len(),
+        "\n{} checks: {pass} ok, {fail} failed, {error} errors{not_run} (OpenSSL: {}{shard})\n",
+        report.results.len() + report.not_run.len(),
         escape(&report.openssl_version)
     )
+}
+
+/// The title of the section listing the checks without a result: `Not run (interrupted by
+/// SIGTERM)`; `None` when every check ran.
+pub fn not_run_title(report: &Report) -> Option<String> {
+    if report.not_run.is_empty() {
+        return None;
+    }
+    let why = report.stopped.as_deref().unwrap_or("the run stopped early");
+    Some(format!("Not run ({why})"))
+}
+
+/// One check without a result: `name (host:port): why`.
+pub fn not_run_line(check: &NotRun) -> String {
+    format!(
+        "{} ({}): {}",
+        printable(&check.name),
+        printable(&crate::hostport::join(&check.host, check.port)),
+        not_run_reason(&check.reason)
+    )
+}
+
+pub fn not_run_reason(reason: &NotRunReason) -> String {
+    match reason {
+        NotRunReason::NotStarted => "not probed: the run stopped before its turn".into(),
+        NotRunReason::Interrupted => "not probed: its probe was under way and was given up".into(),
+        NotRunReason::LocalLimit => "not probed: this machine ran out of file descriptors during its probe".into(),
+        NotRunReason::Other(other) => format!("not probed ({other})"),
+    }
+}
+
+/// Text with its control characters, and the bidirectional controls that reorder a line on
+/// screen, made visible (ESC as `\x1B`): check names come from checks files and error text from
+/// servers, and neither may move the cursor, clear a line or recolour a terminal.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !hidden(c) => out.push(c),
+            c if u32::from(c) < 0x100 => out.push_str(&format!("\\x{:02X}", u32::from(c))),
+            c => out.push_str(&format!("\\u{{{:04X}}}", u32::from(c))),
+        }
+    }
+    Cow::Owned(out)
 }
 
 pub fn client_auth_cell(r: &CheckResult) -> String {
@@ -134,4 +190,17 @@ pub fn counts(results: &[CheckResult]) -> (usize, usize, usize) {
         Status::Fail => (p, f + 1, e),
         Status::Error => (p, f, e + 1),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        assert_eq!(printable("plain name"), "plain name");
+        assert_eq!(printable("a\u{1b}[2Jb\rc\nd\te"), "a\\x1B[2Jb\\x0Dc\\x0Ad\\x09e");
+        assert_eq!(printable("\u{7f}\u{85}\u{202e}x"), "\\x7F\\x85\\u{202E}x");
+        assert_eq!(printable("café"), "café");
+    }
 }

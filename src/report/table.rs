@@ -5,7 +5,8 @@ use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
 use super::exporter::Exporter;
 use super::summary::{
-    COLUMNS, ca_names_cell, client_auth_cell, footer, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
+    COLUMNS, ca_names_cell, client_auth_cell, footer, not_run_line, not_run_title, our_ca_cell, printable, problems,
+    result_cell, verify_cell, with_cert_cell,
 };
 use crate::model::{CheckResult, Comparison, Report, Status};
 
@@ -46,15 +47,16 @@ impl Exporter for TableExporter {
         table.set_header(COLUMNS);
         for r in &report.results {
             let result = Cell::new(result_cell(r));
+            let text = |text: &str| Cell::new(printable(text));
             table.add_row(vec![
-                Cell::new(&r.name),
-                Cell::new(r.target()),
-                Cell::new(r.protocol.as_deref().unwrap_or("-")),
-                Cell::new(verify_cell(r)),
-                Cell::new(client_auth_cell(r)),
-                Cell::new(ca_names_cell(r)),
-                Cell::new(our_ca_cell(r)),
-                Cell::new(with_cert_cell(r)),
+                text(&r.name),
+                text(&r.target()),
+                text(r.protocol.as_deref().unwrap_or("-")),
+                text(&verify_cell(r)),
+                text(&client_auth_cell(r)),
+                text(&ca_names_cell(r)),
+                text(our_ca_cell(r)),
+                text(&with_cert_cell(r)),
                 if self.colour { result.fg(result_colour(r)) } else { result },
             ]);
         }
@@ -65,61 +67,59 @@ impl Exporter for TableExporter {
     }
 }
 
-/// The lines under the table.
+/// The lines under the table. Every text that came from a checks file or a server goes
+/// through `printable`.
 fn details(report: &Report) -> String {
     let mut out = String::new();
+    let heading = |r: &CheckResult| format!("{} ({})", printable(&r.name), printable(&r.target()));
     for r in &report.results {
         if !r.ca_names.is_empty() {
-            out.push_str(&format!("\n{} ({}): Acceptable client certificate CA names\n", r.name, r.target()));
+            out.push_str(&format!("\n{}: Acceptable client certificate CA names\n", heading(r)));
             for name in &r.ca_names {
-                out.push_str(name);
+                out.push_str(&printable(name));
                 out.push('\n');
             }
             if let Some(matched) = &r.matched_ca_name {
-                out.push_str(&format!("  our CA is listed as: {matched}\n"));
+                out.push_str(&format!("  our CA is listed as: {}\n", printable(matched)));
             } else if r.ca_name_match == Some(false) {
                 out.push_str(&format!(
                     "  our CA ({}) is NOT listed: browsers, curl/NSS and Java will not offer our certificate\n",
-                    r.client_cert_issuer.as_deref().unwrap_or("?")
+                    printable(r.client_cert_issuer.as_deref().unwrap_or("?"))
                 ));
             }
         }
     }
     for r in report.results.iter().filter(|r| r.addresses.len() > 1) {
-        out.push_str(&format!("\n{} ({}): every address\n", r.name, r.target()));
+        out.push_str(&format!("\n{}: every address\n", heading(r)));
         for a in &r.addresses {
             let auth = match &a.error {
                 Some(error) => format!("error: {error}"),
                 None => a.client_auth.as_str().to_string(),
             };
-            out.push_str(&format!(
-                "  {:<40} client auth {auth}; CA names {}; {}; with cert {}\n",
+            let line = format!(
+                "  {:<40} client auth {auth}; CA names {}; {}; with cert {}",
                 a.address.as_deref().unwrap_or("-"),
                 a.ca_names.len(),
                 a.protocol.as_deref().unwrap_or("-"),
                 a.with_cert
-            ));
+            );
+            out.push_str(&printable(&line));
+            out.push('\n');
         }
     }
     for r in &report.results {
         if let Some(comparison) = &r.comparison {
-            out.push_str(&format!("\n{} ({}): compared with {}\n", r.name, r.target(), comparison.transcript_file));
+            out.push_str(&format!("\n{}: compared with {}\n", heading(r), printable(&comparison.transcript_file)));
             out.push_str(&comparison_table(comparison));
             out.push('\n');
         }
     }
-    let problems: Vec<String> = report
-        .results
-        .iter()
-        .flat_map(|r| problems(r).into_iter().map(move |line| format!("{}: {line}", r.name)))
-        .collect();
-    let notes: Vec<String> =
-        report.results.iter().flat_map(|r| r.notes.iter().map(move |n| format!("{}: {n}", r.name))).collect();
-    let warnings: Vec<String> = report
-        .results
-        .iter()
-        .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {}", r.name, w.message)))
-        .collect();
+    let named = |r: &CheckResult, line: &str| printable(&format!("{}: {line}", r.name)).into_owned();
+    let problems: Vec<String> =
+        report.results.iter().flat_map(|r| problems(r).into_iter().map(move |line| named(r, &line))).collect();
+    let notes: Vec<String> = report.results.iter().flat_map(|r| r.notes.iter().map(move |n| named(r, n))).collect();
+    let warnings: Vec<String> =
+        report.results.iter().flat_map(|r| r.warnings.iter().map(move |w| named(r, &w.message))).collect();
     if !notes.is_empty() {
         out.push_str("\nNotes:\n");
         for line in notes {
@@ -139,18 +139,24 @@ fn details(report: &Report) -> String {
             out.push_str(&format!("  {line}\n"));
         }
     }
-    out.push_str(&footer(report, str::to_string));
+    if let Some(title) = not_run_title(report) {
+        out.push_str(&format!("\n{}:\n", printable(&title)));
+        for check in &report.not_run {
+            out.push_str(&format!("  {}\n", not_run_line(check)));
+        }
+    }
+    out.push_str(&footer(report, |text| printable(text).into_owned()));
     out
 }
 
 /// "Changes since baseline": every change per check, then the checks that could not be compared.
 fn changes_section(report: &Report) -> String {
     let Some(baseline) = &report.baseline else { return String::new() };
-    let mut out = format!("\nChanges since baseline ({}):\n", baseline.file);
+    let mut out = format!("\nChanges since baseline ({}):\n", printable(&baseline.file));
     let mut any = false;
     for r in &report.results {
         for change in r.changes.iter().flatten() {
-            out.push_str(&format!("  {}: {}\n", r.name, change.summary));
+            out.push_str(&format!("  {}\n", printable(&format!("{}: {}", r.name, change.summary))));
             any = true;
         }
     }
@@ -158,12 +164,15 @@ fn changes_section(report: &Report) -> String {
         out.push_str("  none\n");
     }
     if !baseline.new_checks.is_empty() {
-        out.push_str(&format!("  not in the baseline (not compared): {}\n", baseline.new_checks.join(", ")));
+        out.push_str(&format!(
+            "  not in the baseline (not compared): {}\n",
+            printable(&baseline.new_checks.join(", "))
+        ));
     }
     if !baseline.missing_checks.is_empty() {
         out.push_str(&format!(
             "  in the baseline, no longer in the checks file: {}\n",
-            baseline.missing_checks.join(", ")
+            printable(&baseline.missing_checks.join(", "))
         ));
     }
     out
@@ -177,10 +186,10 @@ fn comparison_table(comparison: &Comparison) -> String {
     for f in &comparison.fields {
         table.add_row(vec![
             f.field.to_string(),
-            f.transcript.clone(),
-            f.live.clone(),
+            printable(&f.transcript).into_owned(),
+            printable(&f.live).into_owned(),
             if f.agree { "yes".into() } else { "NO".into() },
-            f.note.clone().unwrap_or_default(),
+            printable(f.note.as_deref().unwrap_or_default()).into_owned(),
         ]);
     }
     table.to_string()

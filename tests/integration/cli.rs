@@ -274,7 +274,7 @@ fn missing_checks_file_is_a_usage_error_naming_it() {
     let stderr = config_error(&missing);
     assert_eq!(
         stderr,
-        format!("mtlscheck: cannot read {}: No such file or directory (os error 2)\n", missing.display())
+        format!("mtlscheck: cannot read checks file {}: No such file or directory (os error 2)\n", missing.display())
     );
 }
 

@@ -123,11 +123,11 @@ fn an_unreadable_checks_file_is_a_configuration_error_naming_it() {
     let output = mtlscheck().arg("run").arg(&path).assert().code(2).stdout("").get_output().clone();
     let reason = match how {
         Unreadable::Chmod000 => "Permission denied (os error 13)",
-        Unreadable::DirectoryInstead => "Is a directory (os error 21)",
+        Unreadable::DirectoryInstead => "it is a directory, not a file",
     };
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        format!("mtlscheck: cannot read {}: {reason}\n", path.display())
+        format!("mtlscheck: cannot read checks file {}: {reason}\n", path.display())
     );
 }
 

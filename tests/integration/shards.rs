@@ -155,7 +155,7 @@ fn merge_refuses_duplicates_and_unreadable_reports() {
     let output = fleet.merge(&["shard-1.json", "broken.json", "absent.json"], 2);
     let stderr = stderr_text(&output);
     assert!(stderr.contains(&format!("{}: not an mtlscheck JSON report", fleet.pki.path("broken.json").display())));
-    assert!(stderr.contains(&format!("cannot read {}", fleet.pki.path("absent.json").display())), "{stderr}");
+    assert!(stderr.contains(&format!("cannot read report {}", fleet.pki.path("absent.json").display())), "{stderr}");
 }
 
 #[test]

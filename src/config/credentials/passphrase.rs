@@ -79,7 +79,7 @@ impl PassphraseSource {
             },
             PassphraseSource::File(path) => {
                 let bytes = read_credential_file("the passphrase file", path)?;
-                if let Some(warning) = readable_by_others(path) {
+                if let Some(warning) = crate::files::readable_by_others("the passphrase file", path) {
                     warnings.push(warning);
                 }
                 first_line(bytes)
@@ -114,25 +114,6 @@ fn first_line(mut bytes: Vec<u8>) -> Vec<u8> {
         bytes.pop();
     }
     bytes
-}
-
-#[cfg(unix)]
-fn readable_by_others(path: &std::path::Path) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o077 != 0).then(|| {
-        format!(
-            "the passphrase file {} can be read by other users (mode {:o}): chmod 600 {}",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        )
-    })
-}
-
-#[cfg(not(unix))]
-fn readable_by_others(_path: &std::path::Path) -> Option<String> {
-    None
 }
 
 /// Whether `name` can be an environment variable name. A value that cannot is most likely the

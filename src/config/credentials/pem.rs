@@ -48,6 +48,7 @@ fn load_key(
     warnings: &mut Vec<String>,
 ) -> Result<Result<PKey<Private>, String>, LoadError> {
     let pem = read("key", path).map_err(LoadError::Config)?;
+    warnings.extend(crate::files::readable_by_others("the key file", path));
     let shown = path.display();
     let mut asked = false;
     let mut secret: Option<Secret> = None;

@@ -21,6 +21,7 @@ pub(crate) fn load(
 ) -> Result<Loaded, LoadError> {
     let shown = path.display();
     let der = read("p12", path).map_err(LoadError::Config)?;
+    warnings.extend(crate::files::readable_by_others("the p12 file", path));
     let not_p12 = || {
         let hint = if der.starts_with(b"-----BEGIN") {
             ": it is a PEM file; use `cert` and `key` for PEM"

@@ -1,5 +1,5 @@
 //! Name resolution and TCP connections, each bounded by the probe's deadline; the one test
-//! for "a socket timeout fired".
+//! for "a socket timeout fired", and the one for "this machine ran out of file descriptors".
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -32,7 +32,11 @@ pub fn resolve_all(host: &str, port: u16, deadline: Instant, budget: Duration) -
         .spawn(move || {
             let _ = tx.send((name.as_str(), port).to_socket_addrs().map(|addrs| addrs.collect::<Vec<_>>()));
         })
-        .map_err(|err| ProbeError::Resolve { host: host.to_string(), reason: err.to_string() })?;
+        .map_err(|err| {
+            local_limit(&err, &format!("resolving {host}")).unwrap_or_else(|| ProbeError::LocalLimit {
+                detail: format!("this machine could not start a thread to resolve {host} ({err}): lower --jobs"),
+            })
+        })?;
     let wait = remaining(deadline, "DNS resolution", budget)?;
     match rx.recv_timeout(wait) {
         Ok(Ok(addrs)) => {
@@ -48,7 +52,8 @@ pub fn resolve_all(host: &str, port: u16, deadline: Instant, budget: Duration) -
                 Ok(unique)
             }
         }
-        Ok(Err(err)) => Err(ProbeError::Resolve { host: host.to_string(), reason: resolve_reason(&err) }),
+        Ok(Err(err)) => Err(local_limit(&err, &format!("resolving {host}"))
+            .unwrap_or_else(|| ProbeError::Resolve { host: host.to_string(), reason: resolve_reason(&err) })),
         Err(_) => Err(ProbeError::Timeout { waiting_for: format!("DNS resolution of {host}").into(), after: budget }),
     }
 }
@@ -62,9 +67,13 @@ fn resolve_reason(err: &io::Error) -> String {
 /// Connects within the deadline and bounds every later read and write by it too.
 pub fn connect(addr: SocketAddr, deadline: Instant, budget: Duration) -> Result<TcpStream, ProbeError> {
     let wait = remaining(deadline, "the TCP connection", budget)?;
-    let stream = TcpStream::connect_timeout(&addr, wait).map_err(|err| match is_timeout(&err) {
-        true => ProbeError::Timeout { waiting_for: format!("the TCP connection to {addr}").into(), after: budget },
-        false => ProbeError::Connect { addr, reason: err.to_string() },
+    let stream = TcpStream::connect_timeout(&addr, wait).map_err(|err| {
+        if is_timeout(&err) {
+            ProbeError::Timeout { waiting_for: format!("the TCP connection to {addr}").into(), after: budget }
+        } else {
+            local_limit(&err, &format!("opening a connection to {addr}"))
+                .unwrap_or_else(|| ProbeError::Connect { addr, reason: err.to_string() })
+        }
     })?;
     let _ = stream.set_nodelay(true);
     set_deadline(&stream, deadline);
@@ -83,4 +92,27 @@ pub fn set_deadline(stream: &TcpStream, deadline: Instant) {
 /// `WouldBlock` on Linux, a connect timeout as `TimedOut`.
 pub fn is_timeout(err: &io::Error) -> bool {
     matches!(err.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
+}
+
+/// The error for a file-descriptor limit of this machine hit while `doing` something: EMFILE
+/// (this process's `ulimit -n`) or ENFILE (the system's file table). `None` for other errors.
+/// Such a failure is ours, never the endpoint's, and a retry would only hit it again.
+pub fn local_limit(err: &io::Error, doing: &str) -> Option<ProbeError> {
+    local_limit_errno(err.raw_os_error()?, doing)
+}
+
+/// [`local_limit`] for a bare errno (OpenSSL reports system errors that way).
+pub fn local_limit_errno(errno: i32, doing: &str) -> Option<ProbeError> {
+    let detail = match errno {
+        libc::EMFILE => format!(
+            "this machine ran out of file descriptors while {doing}: mtlscheck reached its open-file limit \
+             (ulimit -n); raise it or lower --jobs"
+        ),
+        libc::ENFILE => format!(
+            "this machine ran out of file descriptors while {doing}: the system-wide file table is full (ENFILE); \
+             close other programs' files, raise fs.file-max or lower --jobs"
+        ),
+        _ => return None,
+    };
+    Some(ProbeError::LocalLimit { detail })
 }
