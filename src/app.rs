@@ -25,6 +25,13 @@ pub const EXIT_OUTPUT_FAILED: u8 = 3;
 /// The run stopped early because this machine ran out of file descriptors.
 pub const EXIT_LOCAL_LIMIT: u8 = 4;
 
+/// Tells the operator `message` on stderr. A closed or full stderr has nowhere to report to,
+/// so a failure to write is ignored rather than a panic.
+pub fn say(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "mtlscheck: {message}");
+}
+
 pub fn init_logging(cli: &Cli) {
     let level = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
@@ -113,10 +120,10 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
         (Ok(()), Some(reason)) => {
             let unprobed = report.not_run.len();
             let total = unprobed + report.results.len();
-            eprintln!(
-                "mtlscheck: {}: {unprobed} of {total} checks were not run (the report lists them under not_run)",
+            say(&format!(
+                "{}: {unprobed} of {total} checks were not run (the report lists them under not_run)",
                 reason.describe()
-            );
+            ));
             match reason {
                 StopReason::Signal { number, .. } => signals::exit_code(*number),
                 StopReason::LocalLimit(_) => EXIT_LOCAL_LIMIT,
@@ -171,7 +178,7 @@ fn warn_once_per_file(checks: &[Check]) {
 fn write_outputs(outputs: &Outputs, report: &Report) -> Result<(), u8> {
     outputs.write(report).map_err(|failure| {
         for problem in &failure.problems {
-            eprintln!("mtlscheck: {problem}");
+            say(problem);
         }
         EXIT_OUTPUT_FAILED
     })
@@ -240,7 +247,7 @@ fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         print_report(&report, args.format)
     };
     if let Err(err) = written {
-        eprintln!("mtlscheck: cannot write to standard output: {err}");
+        say(&format!("cannot write to standard output: {err}"));
         return Ok(ExitCode::from(EXIT_OUTPUT_FAILED));
     }
     Ok(exit_code(&report))
@@ -365,8 +372,11 @@ fn run_demo(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let demo = demo::run()?;
     let table_on_stdout = args.output.format == Format::Table && args.output.output.iter().all(|o| o.path.is_some());
     if table_on_stdout {
-        println!("The checks file this demo ran ({}):\n", demo.checks_file.display());
-        println!("{}", demo.yaml);
+        let preface = format!("The checks file this demo ran ({}):\n\n{}\n", demo.checks_file.display(), demo.yaml);
+        if let Err(err) = write_stdout(&preface) {
+            say(&format!("cannot write to standard output: {err}"));
+            return Ok(ExitCode::from(EXIT_OUTPUT_FAILED));
+        }
     }
     if let Err(code) = write_outputs(&outputs, &demo.report) {
         return Ok(ExitCode::from(code));

@@ -8,7 +8,7 @@ fn main() -> ExitCode {
     match mtlscheck::app::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("mtlscheck: {err}");
+            mtlscheck::app::say(&err.to_string());
             ExitCode::from(mtlscheck::app::EXIT_USAGE)
         }
     }

@@ -249,7 +249,9 @@ pub fn run_batch(
                         Probed::Done(Box::new(finish(index, *result)))
                     }
                     Probed::LocalLimit(detail) => {
-                        stop.request(StopReason::LocalLimit(detail.clone()));
+                        if stop.request(StopReason::LocalLimit(detail.clone())) {
+                            log::error!("{detail}: no new probes; the report lists the checks not run");
+                        }
                         Probed::LocalLimit(detail)
                     }
                 };

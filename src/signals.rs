@@ -3,6 +3,7 @@
 //! With no batch under way, or at the second signal, the process ends at once, after removing
 //! every temporary output file, so nothing is ever left behind.
 
+use std::io::Write;
 use std::sync::Mutex;
 
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -33,7 +34,9 @@ pub fn install() {
                 Some(stop) if received == 1 => {
                     let name = signal_name(number);
                     stop.request(StopReason::Signal { number, name });
-                    eprintln!(
+                    // Not eprintln!: with stderr closed it would panic this thread.
+                    let _ = writeln!(
+                        std::io::stderr(),
                         "mtlscheck: {name}: no new probes; those under way get up to {} s, then the report of what \
                          was probed is written ({name} again to quit at once)",
                         INTERRUPT_GRACE.as_secs()

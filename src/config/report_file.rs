@@ -54,6 +54,10 @@ mod tests {
         assert_eq!(result.with_cert.decided_by, Some(DecidedBy::SessionTicket));
         assert_eq!(result.peer_chain[0].not_after, None);
         assert!(result.warnings.is_empty() && result.changes.is_none() && report.started_at.is_none());
+        assert!(
+            report.complete && report.not_run.is_empty() && report.stopped.is_none(),
+            "older reports were complete"
+        );
         // And written back with the same keys, plus the new ones.
         let written = serde_json::to_value(&report).expect("serialise");
         let original: serde_json::Value = serde_json::from_str(EARLIER_REPORT).expect("json");

@@ -34,9 +34,15 @@ fn this_host() -> String {
 }
 
 /// XML 1.0 cannot carry most control characters, even escaped; OpenSSL error text and names
-/// from a hostile server could contain them.
+/// from a hostile server could contain them. DEL, the C1 controls and the bidirectional
+/// controls (which reorder a name on a Jenkins page) are replaced too.
 fn xml_safe(text: &str) -> String {
-    text.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n' | '\r') { '\u{FFFD}' } else { c }).collect()
+    let unsafe_char = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+            || ('\u{7f}'..='\u{9f}').contains(&c)
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    text.chars().map(|c| if unsafe_char(c) { '\u{FFFD}' } else { c }).collect()
 }
 
 /// An attribute value on one line (parsers fold line breaks in attributes into spaces anyway).

@@ -216,7 +216,7 @@ impl Outputs {
                 match stage(path, target.format, report) {
                     Ok(temporary) => staged.push((target, path, temporary)),
                     Err(err) => problems.push(format!(
-                        "cannot write the {} report to {}: {err}",
+                        "cannot write the {} report to {}: {err}; it was left as it was",
                         target.format.name(),
                         target.describe()
                     )),

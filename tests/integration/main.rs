@@ -52,3 +52,11 @@ mod architecture;
 // Hostile input: unreadable and garbage files, broken credentials, servers that reset
 // mid-handshake or send thousands of CA names, odd names or a 200 KB chain; no secret leaks.
 mod hostile;
+
+// Faults of this machine: device, FIFO, symlink and socket outputs, the umask, a full disk,
+// SIGINT/SIGTERM mid-batch, descriptor limits; the same report whatever --jobs.
+mod faults;
+
+// Bounded input: /dev/zero, FIFOs and oversized files, the alias bomb, non-UTF-8 text, key
+// files others can read, control characters in names.
+mod inputs;

@@ -3,6 +3,7 @@
 //! Every server listens on 127.0.0.1 only and is stopped by its own PID when dropped.
 
 pub mod apache;
+pub mod child;
 pub mod creds;
 pub mod gnutls;
 pub mod java;
@@ -13,7 +14,7 @@ pub mod proxy;
 pub mod runs;
 pub mod starttls;
 
-pub use runs::{ClosedPort, mtlscheck, result_named, stdout_json};
+pub use runs::{ClosedPort, SilentPort, mtlscheck, result_named, stdout_json};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -69,3 +69,18 @@ impl ClosedPort {
         ClosedPort { port, _held: (client, server) }
     }
 }
+
+/// A port on 127.0.0.1 that accepts TCP (the kernel completes the handshake) and never says a
+/// word: a probe of it waits for its whole timeout. Nothing is accepted, so nothing is read.
+pub struct SilentPort {
+    pub port: u16,
+    _listener: TcpListener,
+}
+
+impl SilentPort {
+    pub fn open() -> SilentPort {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().expect("local addr").port();
+        SilentPort { port, _listener: listener }
+    }
+}
