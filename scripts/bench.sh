@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
-# Benchmark: mtlscheck versus a sequential `openssl s_client` loop doing the same work, side by
-# side in one run, on 127.0.0.1 only, against real nginx servers (several ports mixing required,
-# optional and no client auth). Not a test: it prints numbers for the README.
+# Benchmark: mtlscheck side by side with what it is measured against, in one run, on 127.0.0.1
+# only, against real nginx servers (several ports mixing required, optional and no client
+# auth). Not a test: it prints numbers for the README.
 #
-#   scripts/bench.sh            # builds the release binary first
+#   scripts/bench.sh                 # every section; builds the release binary first
+#   scripts/bench.sh cpu latency     # only those sections (cpu, latency, scale)
 #
-# Measures:
-#   1. 200 checks with a client certificate: wall and CPU time of `mtlscheck run` versus a
-#      sequential loop of `openssl s_client` doing the same two handshakes per check.
-#   2. 200 checks of which 40 point at a port that accepts TCP and never answers, timeout 2s,
-#      --jobs 64: wall time (target < 4 s, not 40 x 2 s).
-#   3. Peak RSS of `mtlscheck run` over 1000 checks (target < 50 MB).
-#   4. sslyze on the same endpoints, where installed.
+# Sections:
+#   cpu      1. 200 checks with a client certificate: wall and CPU of `mtlscheck run`, of a
+#               sequential `openssl s_client` loop doing the same two handshakes per check, and
+#               of handshake-floor.c, a minimal in-process OpenSSL client doing the same two
+#               handshakes: the CPU floor of any OpenSSL-based prober (target: mtlscheck
+#               <= 1.3x the floor per check).
+#            2. 200 checks of which 40 point at a port that accepts TCP and never answers,
+#               timeout 2s, --jobs 64: wall time (target < 4 s, not 40 x 2 s).
+#            3. Peak RSS of `mtlscheck run` over 1000 checks (target < 50 MB).
+#            4. sslyze on the same endpoints, where installed.
+#   latency  5. 1,000 endpoints behind relay.py, each with a 100 ms round trip: mtlscheck
+#               --jobs 256 against the floor (waves x round trips per check x 100 ms) and
+#               against `xargs -P 256` over s_client doing the same two connections (target:
+#               mtlscheck <= 1.5x the floor).
+#   scale    6. 20,000 checks: peak RSS (target < 150 MB) and wall.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+sections=("$@")
+[ ${#sections[@]} -eq 0 ] && sections=(cpu latency scale)
+wants() { [[ " ${sections[*]} " == *" $1 "* ]]; }
 
-for tool in nginx openssl python3; do
-    command -v "$tool" >/dev/null || { echo "error: $tool is required (apt-get install nginx-light openssl python3)" >&2; exit 1; }
+for tool in nginx openssl python3 cc xargs; do
+    command -v "$tool" >/dev/null || {
+        echo "error: $tool is required (apt-get install nginx-light openssl python3 gcc findutils)" >&2; exit 1; }
 done
+[ -e /usr/include/openssl/ssl.h ] || { echo "error: libssl-dev is required for handshake-floor.c" >&2; exit 1; }
 if [ ! -x /usr/bin/time ]; then
     echo "installing GNU time for CPU and peak-RSS figures" >&2
     apt-get install -y -qq time >/dev/null
@@ -25,6 +39,7 @@ fi
 
 cargo build --release --quiet
 bin=$PWD/target/release/mtlscheck
+scripts=$PWD/scripts
 work=$(mktemp -d /tmp/mtlscheck-bench-XXXXXX)
 pids=()
 cleanup() {
@@ -35,6 +50,7 @@ cleanup() {
 trap cleanup EXIT
 [ -n "${BENCH_KEEP:-}" ] && trap - EXIT
 cd "$work"
+cc -O2 -o handshake-floor "$scripts/handshake-floor.c" -lssl -lcrypto
 
 # --- PKI (throwaway, generated now) ---
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Bench Server CA" \
@@ -62,14 +78,16 @@ for mode in on optional off optional_no_ca; do
         optional_no_ca) auth="ssl_verify_client optional_no_ca; ssl_trusted_certificate $work/client-ca.pem;" ;;
         off) auth="" ;;
     esac
-    servers+="server { listen 127.0.0.1:$port ssl; ssl_certificate $work/server.pem; ssl_certificate_key $work/server.key;
-      ssl_protocols TLSv1.2 TLSv1.3; $auth location / { return 200 \"ok\\n\"; } }
+    servers+="server { listen 127.0.0.1:$port ssl backlog=4096; ssl_certificate $work/server.pem;
+      ssl_certificate_key $work/server.key; ssl_protocols TLSv1.2 TLSv1.3; $auth location / { return 200 \"ok\\n\"; } }
 "
 done
+required_port=${ports[0]}
 mkdir -p logs
 cat > nginx.conf <<CONF
 daemon off; master_process off; worker_processes 1; pid $work/nginx.pid; error_log $work/logs/error.log;
-events { worker_connections 4096; }
+worker_rlimit_nofile 20000;
+events { worker_connections 8192; }
 http { access_log off; client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
   uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
 $servers}
@@ -92,67 +110,129 @@ PY
 pids+=($!)
 sleep 1
 
-write_checks() { # count file blackholes
-    local count=$1 file=$2 holes=${3:-0}
+write_checks() { # count file [blackholes] [timeout] [ports...]: the checks, spread over the ports
+    local count=$1 file=$2 holes=${3:-0} timeout=${4:-5s}
+    shift 4 2>/dev/null || shift $#
+    local targets=("$@")
+    [ ${#targets[@]} -eq 0 ] && targets=("${ports[@]}")
     printf 'defaults:\n  cacert: %s/server-ca.pem\n  cert: %s/client.pem\n  key: %s/client.key\n  timeout: %s\nchecks:\n' \
-        "$work" "$work" "$work" "${4:-5s}" > "$file"
-    for i in $(seq 1 "$count"); do
-        if [ "$i" -le "$holes" ]; then port=$blackhole; else port=${ports[$((i % 4))]}; fi
-        printf '  - {name: c%04d, host: 127.0.0.1, port: %s}\n' "$i" "$port" >> "$file"
-    done
+        "$work" "$work" "$work" "$timeout" > "$file"
+    awk -v n="$count" -v holes="$holes" -v hole="$blackhole" -v ports="${targets[*]}" 'BEGIN {
+        k = split(ports, p, " ")
+        for (i = 1; i <= n; i++) printf "  - {name: c%05d, host: 127.0.0.1, port: %s}\n", i, (i <= holes ? hole : p[(i % k) + 1])
+    }' >> "$file"
+}
+endpoints_of() { # checks file → one HOST:PORT a line, in order
+    sed -n 's/.*host: \([^,]*\), port: \([0-9]*\)}/\1:\2/p' "$1"
 }
 
 # CPU seconds nginx (the server side, on the same cores) has used so far.
 server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$nginx_pid/stat"; }
+calc() { python3 -c "print(round($1, ${2:-2}))"; }
 
-measure() { # command...  → prints wall, user+sys CPU, peak RSS
+measure() { # command...  → prints wall, user+sys CPU, peak RSS (KB)
     # Exit codes are not the point here (silent endpoints make `run` exit 1).
-    /usr/bin/time -o "$work/time.out" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -o "$work/time.out" -f '%e %U %S %M' "$@" >/dev/null 2>"$work/stderr.out" || true
     read -r wall user sys rss < <(tail -1 "$work/time.out")
-    echo "$wall $(python3 -c "print(round($user+$sys,2))") $rss"
+    echo "$wall $(calc "$user+$sys") $rss"
 }
 
 echo "OpenSSL: $(openssl version)   nginx: $(nginx -v 2>&1 | cut -d/ -f2)   cores: $(nproc)"
 echo
 
-# 1. 200 checks with a client certificate.
-write_checks 200 checks-200.yaml
-before=$(server_cpu)
-read -r m_wall m_cpu m_rss < <(measure "$bin" run checks-200.yaml --format json)
-m_server=$(python3 -c "print(round($(server_cpu) - $before, 2))")
-cat > loop.sh <<LOOP
+if wants cpu; then
+    # 1. 200 checks with a client certificate.
+    write_checks 200 checks-200.yaml
+    before=$(server_cpu)
+    read -r m_wall m_cpu m_rss < <(measure "$bin" run checks-200.yaml --format json)
+    m_server=$(calc "$(server_cpu) - $before")
+    cat > loop.sh <<LOOP
 for i in \$(seq 1 200); do
   port=\$(( i % 4 )); port=\${PORTS[\$port]}
   openssl s_client -connect 127.0.0.1:\$port -CAfile $work/server-ca.pem </dev/null >/dev/null 2>&1
   openssl s_client -connect 127.0.0.1:\$port -CAfile $work/server-ca.pem -cert $work/client.pem -key $work/client.key </dev/null >/dev/null 2>&1
 done
 LOOP
-before=$(server_cpu)
-read -r s_wall s_cpu _ < <(measure bash -c "PORTS=(${ports[*]}); $(cat loop.sh)")
-s_server=$(python3 -c "print(round($(server_cpu) - $before, 2))")
-echo "1. 200 checks with a client certificate (two handshakes each), nginx on 4 ports"
-printf '   mtlscheck run (--jobs 32):     %6.2f s wall, %6.2f s CPU (%5.1f ms CPU/check); nginx used %.2f s CPU\n' \
-    "$m_wall" "$m_cpu" "$(python3 -c "print($m_cpu*1000/200)")" "$m_server"
-printf '   sequential openssl s_client:   %6.2f s wall, %6.2f s CPU (%5.1f ms CPU/check); nginx used %.2f s CPU\n' \
-    "$s_wall" "$s_cpu" "$(python3 -c "print($s_cpu*1000/200)")" "$s_server"
-printf '   speed-up (wall):               %6.1fx\n' "$(python3 -c "print($s_wall/$m_wall)")"
-echo
+    before=$(server_cpu)
+    read -r s_wall s_cpu _ < <(measure bash -c "PORTS=(${ports[*]}); $(cat loop.sh)")
+    s_server=$(calc "$(server_cpu) - $before")
+    endpoints_of checks-200.yaml > endpoints-200.txt
+    before=$(server_cpu)
+    read -r f_wall f_cpu _ < <(measure sh -c "./handshake-floor server-ca.pem client.pem client.key < endpoints-200.txt")
+    f_server=$(calc "$(server_cpu) - $before")
+    echo "1. 200 checks with a client certificate (two handshakes each), nginx on 4 ports"
+    printf '   mtlscheck run (--jobs 32):       %6.2f s wall, %6.2f s CPU (%5.2f ms CPU/check); nginx used %.2f s CPU\n' \
+        "$m_wall" "$m_cpu" "$(calc "$m_cpu*1000/200")" "$m_server"
+    printf '   sequential openssl s_client:     %6.2f s wall, %6.2f s CPU (%5.2f ms CPU/check); nginx used %.2f s CPU\n' \
+        "$s_wall" "$s_cpu" "$(calc "$s_cpu*1000/200")" "$s_server"
+    printf '   floor (handshake-floor.c):       %6.2f s wall, %6.2f s CPU (%5.2f ms CPU/check); nginx used %.2f s CPU\n' \
+        "$f_wall" "$f_cpu" "$(calc "$f_cpu*1000/200")" "$f_server"
+    printf '   speed-up over s_client (wall):   %6.1fx\n' "$(calc "$s_wall/$m_wall" 1)"
+    printf '   mtlscheck CPU / floor CPU:       %6.2fx (target <= 1.3x)\n' "$(calc "$m_cpu/max($f_cpu,0.01)")"
+    echo
 
-# 2. 40 of 200 endpoints never answer; timeout 2s; --jobs 64.
-write_checks 200 checks-holes.yaml 40 2s
-read -r h_wall _ _ < <(measure "$bin" run checks-holes.yaml --jobs 64 --format json)
-printf '2. 200 checks, 40 silent endpoints, timeout 2s, --jobs 64: %.2f s wall (target < 4 s)\n\n' "$h_wall"
+    # 2. 40 of 200 endpoints never answer; timeout 2s; --jobs 64.
+    write_checks 200 checks-holes.yaml 40 2s
+    read -r h_wall _ _ < <(measure "$bin" run checks-holes.yaml --jobs 64 --format json)
+    printf '2. 200 checks, 40 silent endpoints, timeout 2s, --jobs 64: %.2f s wall (target < 4 s)\n\n' "$h_wall"
 
-# 3. Peak RSS over 1000 checks.
-write_checks 1000 checks-1000.yaml
-read -r k_wall _ k_rss < <(measure "$bin" run checks-1000.yaml --format json)
-printf '3. 1000 checks: %.2f s wall, peak RSS %.1f MB (target < 50 MB)\n\n' "$k_wall" "$(python3 -c "print($k_rss/1024)")"
+    # 3. Peak RSS over 1000 checks.
+    write_checks 1000 checks-1000.yaml
+    read -r k_wall _ k_rss < <(measure "$bin" run checks-1000.yaml --format json)
+    printf '3. 1000 checks: %.2f s wall, peak RSS %.1f MB (target < 50 MB)\n\n' "$k_wall" "$(calc "$k_rss/1024" 1)"
 
-# 4. sslyze, for the record.
-if command -v sslyze >/dev/null; then
-    targets=$(for p in "${ports[@]}"; do printf '127.0.0.1:%s ' "$p"; done)
-    read -r y_wall y_cpu _ < <(measure sslyze --certinfo $targets)
-    printf '4. sslyze --certinfo on the 4 endpoints: %.2f s wall, %.2f s CPU\n' "$y_wall" "$y_cpu"
-else
-    echo "4. sslyze: not installed (pip install sslyze to include it)"
+    # 4. sslyze, for the record.
+    if command -v sslyze >/dev/null; then
+        targets=$(for p in "${ports[@]}"; do printf '127.0.0.1:%s ' "$p"; done)
+        read -r y_wall y_cpu _ < <(measure sslyze --certinfo $targets)
+        printf '4. sslyze --certinfo on the 4 endpoints: %.2f s wall, %.2f s CPU\n\n' "$y_wall" "$y_cpu"
+    else
+        echo "4. sslyze: not installed (pip install sslyze to include it)"
+        echo
+    fi
+fi
+
+if wants latency; then
+    # 5. 1,000 far endpoints: relay.py gives each its own port and a 100 ms round trip (50 ms
+    # each way) to nginx's `ssl_verify_client on` port. TLS 1.3, so each connection takes two
+    # round trips (the handshake, then our Finished and the server's verdict: ticket or alert)
+    # and a check, two connections, four.
+    count=1000 jobs=256 rtt_ms=100 trips_per_check=4
+    python3 "$scripts/relay.py" "$count" 127.0.0.1 "$required_port" $((rtt_ms / 2)) relay-ports.txt 300 &
+    pids+=($!)
+    for _ in $(seq 1 100); do [ -s relay-ports.txt ] && [ "$(wc -l < relay-ports.txt)" -eq "$count" ] && break; sleep 0.1; done
+    mapfile -t relay_ports < relay-ports.txt
+    write_checks "$count" checks-far.yaml 0 10s "${relay_ports[@]}"
+    waves=$(( (count + jobs - 1) / jobs ))
+    floor=$(calc "$waves * $trips_per_check * $rtt_ms / 1000")
+    read -r l_wall l_cpu _ < <(measure "$bin" run checks-far.yaml --jobs "$jobs" -o far.json)
+    l_errors=$(python3 -c 'import json; print(sum(r["status"] == "error" for r in json.load(open("far.json"))["results"]))')
+    endpoints_of checks-far.yaml > endpoints-far.txt
+    cat > one-endpoint.sh <<ONE
+openssl s_client -connect "\$1" -CAfile $work/server-ca.pem </dev/null >/dev/null 2>&1
+openssl s_client -connect "\$1" -CAfile $work/server-ca.pem -cert $work/client.pem -key $work/client.key </dev/null >/dev/null 2>&1
+ONE
+    read -r x_wall x_cpu _ < <(measure sh -c "xargs -P $jobs -n 1 sh $work/one-endpoint.sh < endpoints-far.txt")
+    echo "5. $count endpoints, each ${rtt_ms} ms away (relay.py), --jobs $jobs, TLS 1.3 ssl_verify_client on"
+    printf '   floor: %d waves x %d round trips x %d ms = %.2f s\n' "$waves" "$trips_per_check" "$rtt_ms" "$floor"
+    printf '   mtlscheck run --jobs %d:           %6.2f s wall (%.2fx the floor, target <= 1.5x), %.2f s CPU, %s errors\n' \
+        "$jobs" "$l_wall" "$(calc "$l_wall/$floor")" "$l_cpu" "$l_errors"
+    printf '   xargs -P %d over 2x s_client:      %6.2f s wall (%.2fx the floor), %.2f s CPU\n' \
+        "$jobs" "$x_wall" "$(calc "$x_wall/$floor")" "$x_cpu"
+    echo
+fi
+
+if wants scale; then
+    # 6. 20,000 checks over the four nginx ports: what a big nightly run keeps in memory.
+    write_checks 20000 checks-20000.yaml
+    before=$(server_cpu)
+    read -r g_wall g_cpu g_rss < <(measure "$bin" run checks-20000.yaml --jobs 64 -o report.json -o junit.xml)
+    g_server=$(calc "$(server_cpu) - $before")
+    results=$(python3 -c 'import json; r = json.load(open("report.json")); print(len(r["results"]), sum(x["status"] == "error" for x in r["results"]))')
+    read -r j_wall _ j_rss < <(measure "$bin" run checks-20000.yaml --jobs 64 --format json)
+    echo "6. 20,000 checks, --jobs 64, nginx on 4 ports"
+    printf '   table on stdout, -o report.json -o junit.xml: %6.1f s wall, peak RSS %.1f MB (target < 150 MB), %.1f s CPU (%.2f ms/check); nginx %.1f s CPU\n' \
+        "$g_wall" "$(calc "$g_rss/1024" 1)" "$g_cpu" "$(calc "$g_cpu*1000/20000")" "$g_server"
+    printf '   --format json on stdout:                      %6.1f s wall, peak RSS %.1f MB\n' "$j_wall" "$(calc "$j_rss/1024" 1)"
+    printf '   results, errors: %s\n' "$results"
 fi

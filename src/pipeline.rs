@@ -186,8 +186,7 @@ fn probe_every_address(check: &Check, options: &ProbeOptions) -> Result<CheckRes
 
 /// Runs every check with at most `jobs` at once; one slow endpoint delays only its own row.
 pub fn run_all(checks: &[Check], jobs: usize, options: &ProbeOptions) -> Vec<CheckResult> {
-    let checks: Arc<[Check]> = checks.into();
-    let batch = run_batch(checks.clone(), jobs, *options, Stop::default(), Arc::new(|_, result| result));
+    let batch = run_batch(checks.to_vec(), jobs, *options, Stop::default(), Arc::new(|_, result| result));
     batch
         .results
         .into_iter()
@@ -217,15 +216,26 @@ type Finished = (usize, Probed);
 /// that probed it (to compare it with a transcript and drop what the outputs do not need while
 /// the batch goes on), and stops early when `stop` is requested: no new probe starts; after a
 /// signal the probes under way get [`INTERRUPT_GRACE`] to end, after a local limit they run to
-/// their end. A worker that meets a local limit requests the stop itself.
+/// their end. A worker that meets a local limit requests the stop itself. Each check is
+/// dropped once probed: a batch of any size holds its results, not its checks as well.
 pub fn run_batch(
-    checks: Arc<[Check]>,
+    checks: Vec<Check>,
     jobs: usize,
     options: ProbeOptions,
     stop: Stop,
     finish: Arc<dyn Fn(usize, CheckResult) -> CheckResult + Send + Sync>,
 ) -> Batch {
     let total = checks.len();
+    let labels: Vec<NotRun> = checks
+        .iter()
+        .map(|check| NotRun {
+            name: check.name.clone(),
+            host: check.host.clone(),
+            port: check.port,
+            reason: NotRunReason::NotStarted,
+        })
+        .collect();
+    let checks: Arc<Vec<Mutex<Option<Check>>>> = Arc::new(checks.into_iter().map(|c| Mutex::new(Some(c))).collect());
     let next = Arc::new(AtomicUsize::new(0));
     let (sender, finished) = mpsc::channel::<Finished>();
     let mut workers = Vec::new();
@@ -236,9 +246,11 @@ pub fn run_batch(
             let stop = worker_stop;
             while !stop.requested() {
                 let index = next.fetch_add(1, Ordering::SeqCst);
-                let Some(check) = checks.get(index) else { break };
+                let Some(slot) = checks.get(index) else { break };
+                // Each index is taken by one worker only.
+                let Some(check) = slot.lock().ok().and_then(|mut slot| slot.take()) else { continue };
                 log::info!("probing {} ({})", check.name, check.target());
-                let probed = match probe_one_check(check, &options) {
+                let probed = match probe_one_check(&check, &options) {
                     Probed::Done(result) => {
                         log::info!(
                             "{}: client_auth={} status={:?}",
@@ -255,6 +267,7 @@ pub fn run_batch(
                         Probed::LocalLimit(detail)
                     }
                 };
+                drop(check);
                 if sender.send((index, probed)).is_err() {
                     break;
                 }
@@ -299,10 +312,11 @@ pub fn run_batch(
     }
     // Checks a worker took before the stop were under way; the rest never started.
     let taken = next.load(Ordering::SeqCst).min(total);
-    let not_run = (0..total)
-        .filter(|&index| results[index].is_none())
-        .map(|index| {
-            let check = &checks[index];
+    let not_run = labels
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| results[*index].is_none())
+        .map(|(index, label)| {
             let reason = if limited[index] {
                 NotRunReason::LocalLimit
             } else if index < taken {
@@ -310,7 +324,7 @@ pub fn run_batch(
             } else {
                 NotRunReason::NotStarted
             };
-            NotRun { name: check.name.clone(), host: check.host.clone(), port: check.port, reason }
+            NotRun { reason, ..label }
         })
         .collect();
     Batch { results, not_run, stopped: stop.reason(), abandoned }

@@ -5,7 +5,7 @@
 //! check is in the suite's `<system-out>` (Ant's schema allows no output per testcase; Jenkins
 //! shows the suite's output for a testcase that has none).
 
-use std::io;
+use std::io::{self, Write};
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
@@ -76,7 +76,7 @@ fn details(r: &CheckResult) -> String {
     xml_safe(&lines.join("\n"))
 }
 
-fn write_testcase(w: &mut Writer<Vec<u8>>, r: &CheckResult) -> io::Result<()> {
+fn write_testcase<W: Write>(w: &mut Writer<W>, r: &CheckResult) -> io::Result<()> {
     let time = seconds(r.elapsed_ms);
     let testcase = w.create_element("testcase").with_attributes([
         ("name", xml_safe(&r.name).as_str()),
@@ -111,7 +111,7 @@ fn write_testcase(w: &mut Writer<Vec<u8>>, r: &CheckResult) -> io::Result<()> {
 }
 
 /// A check without a result: an `<error type="not_run">` saying why.
-fn write_not_run(w: &mut Writer<Vec<u8>>, check: &NotRun, stopped: Option<&str>) -> io::Result<()> {
+fn write_not_run<W: Write>(w: &mut Writer<W>, check: &NotRun, stopped: Option<&str>) -> io::Result<()> {
     let reason = not_run_reason(&check.reason);
     let details = match stopped {
         Some(stopped) => format!("{reason} ({stopped})"),
@@ -128,8 +128,8 @@ fn write_not_run(w: &mut Writer<Vec<u8>>, check: &NotRun, stopped: Option<&str>)
     Ok(())
 }
 
-fn write_report(report: &Report, hostname: &str) -> io::Result<Vec<u8>> {
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+fn write_report<W: Write>(report: &Report, hostname: &str, out: W) -> io::Result<W> {
+    let mut w = Writer::new_with_indent(out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let (_, failures, errors) = counts(&report.results);
     let total_ms: u64 = report.results.iter().map(|r| r.elapsed_ms).sum();
@@ -186,9 +186,14 @@ fn write_report(report: &Report, hostname: &str) -> io::Result<Vec<u8>> {
 impl Exporter for JunitExporter {
     fn render(&self, report: &Report) -> String {
         // Writing into a Vec cannot fail.
-        let bytes = write_report(report, &self.hostname).unwrap_or_default();
+        let bytes = write_report(report, &self.hostname, Vec::new()).unwrap_or_default();
         let mut text = String::from_utf8_lossy(&bytes).into_owned();
         text.push('\n');
         text
+    }
+
+    /// Streamed: a JUnit file of 20,000 checks is never held in memory.
+    fn write_to(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write_report(report, &self.hostname, &mut *out)?.write_all(b"\n")
     }
 }

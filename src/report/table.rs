@@ -1,7 +1,9 @@
 //! `--format table`: one row per check, then the details a person needs to act: each server's
 //! CA names as s_client prints them, failed expectations and errors.
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use std::io::{self, Write};
+
+use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 use super::exporter::Exporter;
 use super::summary::{
@@ -29,8 +31,9 @@ fn result_colour(r: &CheckResult) -> Color {
     }
 }
 
-impl Exporter for TableExporter {
-    fn render(&self, report: &Report) -> String {
+impl TableExporter {
+    /// The table of `results`, with its header when `header`, styled for where it goes.
+    fn table(&self, results: &[CheckResult], header: bool) -> Table {
         let mut table = Table::new();
         if self.colour {
             table.enforce_styling();
@@ -44,8 +47,10 @@ impl Exporter for TableExporter {
         } else {
             ContentArrangement::Disabled
         });
-        table.set_header(COLUMNS);
-        for r in &report.results {
+        if header {
+            table.set_header(COLUMNS);
+        }
+        for r in results {
             let result = Cell::new(result_cell(r));
             let text = |text: &str| Cell::new(printable(text));
             table.add_row(vec![
@@ -60,10 +65,61 @@ impl Exporter for TableExporter {
                 if self.colour { result.fg(result_colour(r)) } else { result },
             ]);
         }
-        let mut out = table.to_string();
+        table
+    }
+
+    /// The table of a large report, [`CHUNK_ROWS`] rows at a time with the widths of the whole
+    /// (so it reads as one table): comfy-table keeps several strings per cell while it renders,
+    /// about 3 KB a row, which for 20,000 checks is more than the rest of the report.
+    fn write_in_chunks(&self, results: &[CheckResult], out: &mut dyn Write) -> io::Result<()> {
+        let mut widths = vec![0u16; COLUMNS.len()];
+        for chunk in results.chunks(CHUNK_ROWS) {
+            for (width, chunk_width) in widths.iter_mut().zip(self.table(chunk, true).column_max_content_widths()) {
+                *width = (*width).max(chunk_width);
+            }
+        }
+        let chunks = results.len().div_ceil(CHUNK_ROWS);
+        for (index, chunk) in results.chunks(CHUNK_ROWS).enumerate() {
+            let mut table = self.table(chunk, index == 0);
+            for (column, width) in table.column_iter_mut().zip(&widths) {
+                // The width given includes the cell's padding (one space each side).
+                column.set_constraint(ColumnConstraint::Absolute(Width::Fixed(width.saturating_add(2))));
+            }
+            let text = table.to_string();
+            let mut lines: Vec<&str> = text.lines().collect();
+            // Chunks join where one's bottom border and the next one's top border would be.
+            if index + 1 < chunks {
+                lines.pop();
+            }
+            if index > 0 && !lines.is_empty() {
+                lines.remove(0);
+            }
+            for line in lines {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reports with more checks than this have their table written in chunks of this many rows.
+const CHUNK_ROWS: usize = 1000;
+
+impl Exporter for TableExporter {
+    fn render(&self, report: &Report) -> String {
+        let mut out = self.table(&report.results, true).to_string();
         out.push('\n');
         out.push_str(&details(report));
         out
+    }
+
+    fn write_to(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        if report.results.len() <= CHUNK_ROWS {
+            return out.write_all(self.render(report).as_bytes());
+        }
+        self.write_in_chunks(&report.results, out)?;
+        out.write_all(details(report).as_bytes())
     }
 }
 
@@ -193,4 +249,43 @@ fn comparison_table(comparison: &Comparison) -> String {
         ]);
     }
     table.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClientAuth, Report};
+
+    fn result(name: String) -> CheckResult {
+        let mut result = serde_json::from_value::<CheckResult>(serde_json::json!({
+            "name": name, "host": "127.0.0.1", "port": 443, "servername": null, "address": null,
+            "client_auth": "none", "cert_requested": false, "cert_requested_after_handshake": false,
+            "ca_names_sent": false, "ca_names": [], "ca_name_match": null, "matched_ca_name": null,
+            "protocol": "TLSv1.3", "cipher": null, "verify_code": 0, "verify_error": "ok",
+            "requested_sigalgs": [], "client_cert_types": [], "server_temp_key": null, "peer_chain": [],
+            "client_cert_subject": null, "client_cert_issuer": null,
+            "without_cert": {"handshake": "ok", "accepted": true, "alert": null, "error": null,
+                             "http_status": null, "http_status_line": null, "elapsed_ms": 1},
+            "with_cert": {"handshake": "skipped", "accepted": null, "alert": null, "error": null,
+                          "http_status": null, "http_status_line": null, "elapsed_ms": null},
+            "expectations": [], "status": "pass", "error": null, "notes": [], "elapsed_ms": 1
+        }))
+        .expect("a result");
+        result.client_auth = ClientAuth::None;
+        result
+    }
+
+    #[test]
+    fn a_table_written_in_chunks_is_the_table_rendered_whole() {
+        // Names of different widths in different chunks: the widths of the whole must hold.
+        let results: Vec<CheckResult> =
+            (0..2 * CHUNK_ROWS + 7).map(|i| result(format!("check-{}", "x".repeat(i % 13)))).collect();
+        let report = Report::new(results);
+        for unicode in [false, true] {
+            let exporter = TableExporter { unicode, colour: false };
+            let mut chunked = Vec::new();
+            exporter.write_to(&report, &mut chunked).expect("write");
+            assert_eq!(String::from_utf8(chunked).expect("utf-8"), exporter.render(&report), "unicode: {unicode}");
+        }
+    }
 }
