@@ -233,7 +233,8 @@ impl Outputs {
             let written = match &target.destination {
                 Destination::Replace(_) => continue,
                 Destination::Stdout => {
-                    let mut stdout = io::stdout().lock();
+                    // Buffered: stdout alone flushes at every line, a write per line of JSON.
+                    let mut stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
                     ignore_broken_pipe(
                         stdout_exporter(target.format).write_to(report, &mut stdout).and_then(|_| stdout.flush()),
                     )
