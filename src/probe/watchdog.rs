@@ -91,8 +91,13 @@ impl Watchdog {
             let mut deadlines = service.deadlines.lock().ok()?;
             let key = (deadline, deadlines.next_id);
             deadlines.next_id += 1;
+            // The thread sleeps until the earliest deadline: only an earlier one must wake it
+            // (with one timeout for all checks, a new deadline is almost never the earliest).
+            let earliest = deadlines.armed.keys().next().is_none_or(|first| key < *first);
             deadlines.armed.insert(key, Armed { socket, fired: fired.clone() });
-            service.changed.notify_one();
+            if earliest {
+                service.changed.notify_one();
+            }
             Some(key)
         })();
         Ok(Watchdog { key, fired })
