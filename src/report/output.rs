@@ -169,29 +169,31 @@ impl Outputs {
         if to_stdout == 0 {
             targets.push(Target { format: stdout_format, given: None, destination: Destination::Stdout });
         }
-        let mut seen: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut given: Vec<&PathBuf> = Vec::new();
+        // Files replaced, by where they really are: two paths to one file would race.
+        let mut replaced: Vec<(&PathBuf, PathBuf)> = Vec::new();
         for spec in specs {
             let format = spec.format.unwrap_or(stdout_format);
             let Some(path) = &spec.path else {
                 targets.push(Target { format, given: None, destination: Destination::Stdout });
                 continue;
             };
-            if seen.iter().any(|(given, _)| given == path) {
+            if given.contains(&path) {
                 return Err(format!("--output {} is given twice", path.display()));
             }
+            given.push(path);
             let destination = examine(path)?;
-            let identity = same_file_key(&destination);
-            if let Some((other, _)) = seen.iter().find(|(_, key)| identity.as_ref() == Some(key)) {
-                return Err(format!(
-                    "--output {} and --output {} are the same file: give it once",
-                    other.display(),
-                    path.display()
-                ));
-            }
-            if let Some(key) = identity {
-                seen.push((path.clone(), key));
-            } else {
-                seen.push((path.clone(), path.clone()));
+            if let Destination::Replace(real) = &destination
+                && let Some(key) = same_file_key(real)
+            {
+                if let Some((other, _)) = replaced.iter().find(|(_, seen)| *seen == key) {
+                    return Err(format!(
+                        "--output {} and --output {} are the same file: give it once",
+                        other.display(),
+                        path.display()
+                    ));
+                }
+                replaced.push((path, key));
             }
             targets.push(Target { format, given: Some(path.clone()), destination });
         }
@@ -268,15 +270,10 @@ impl Outputs {
     }
 }
 
-/// What makes two destinations the same file: the canonical folder and the file name.
-fn same_file_key(destination: &Destination) -> Option<PathBuf> {
-    match destination {
-        Destination::Replace(path) | Destination::InPlace(path) => {
-            let folder = fs::canonicalize(folder_of(path)).ok()?;
-            Some(folder.join(path.file_name()?))
-        }
-        Destination::Stdout => None,
-    }
+/// Where a file to be replaced really is: its folder's canonical path and its name.
+fn same_file_key(path: &Path) -> Option<PathBuf> {
+    let folder = fs::canonicalize(folder_of(path)).ok()?;
+    Some(folder.join(path.file_name()?))
 }
 
 /// Following more links than this is a loop (the kernel's own limit is 40).
