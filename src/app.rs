@@ -10,9 +10,11 @@ use crate::cli::{
 };
 use crate::config::{self, RawCheck, Timeout};
 use crate::model::{Check, ProbeOptions, ProtocolRange, Report, Transcript};
+use crate::names::NameStyle;
 use crate::progress::Progress;
 use crate::report::output::{Outputs, write_stdout};
 use crate::report::{Exporter, Format, SClientExporter};
+use crate::style::Style;
 use crate::{demo, merge, pipeline, transcript, verdict};
 
 pub const EXIT_OK: u8 = 0;
@@ -31,6 +33,9 @@ pub fn init_logging(cli: &Cli) {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    if let Some(mismatch) = Style::runtime_mismatch() {
+        log::warn!("{mismatch}");
+    }
     match cli.command {
         Command::Run(args) => run_checks(args, cli.quiet),
         Command::Probe(args) => probe_one(args),
@@ -61,7 +66,14 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     if let Some(days) = args.warn_days {
         checks.iter_mut().for_each(|check| check.warn_days = days);
     }
+    if let Some(like) = args.like {
+        warn_if_cannot_imitate(like);
+    }
     for check in &mut checks {
+        if let Some(like) = args.like {
+            check.like = Some(like);
+            check.name_style = NameStyle::Default;
+        }
         check.insecure |= args.insecure;
         if let Some(proxy) = &args.proxy {
             check.proxy = Some(proxy.clone());
@@ -156,7 +168,7 @@ fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
     let report = Report::new(vec![pipeline::run_one_with(&check, &options)]);
     if args.format == Format::Sclient {
-        write_stdout(&SClientExporter { trace: args.trace, style: check.name_style }.render(&report))?;
+        write_stdout(&SClientExporter { trace: args.trace, showcerts: args.showcerts }.render(&report))?;
     } else {
         print_report(&report, args.format)?;
     }
@@ -169,6 +181,10 @@ fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     // `compare` judges agreement with the transcript; the verify code is one of the compared
     // fields, so a failed verification alone does not fail it.
     check.insecure = true;
+    // The live side in the words of the s_client that wrote the transcript, unless --like says.
+    if check.like.is_none() {
+        check.like = transcript.style.like;
+    }
     let outputs = prepare_outputs(&args.output)?;
     let mut result = pipeline::run_one_with(&check, &options);
     // The note would credit an `insecure: true` the user never set; the verify_code row of the
@@ -245,6 +261,10 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
     let raw = with_pass_source(raw, args.pass.as_deref())?;
     let mut check = config::single_check(raw)?;
     check.name_style = args.nameopt;
+    check.like = args.like;
+    if let Some(like) = args.like {
+        warn_if_cannot_imitate(like);
+    }
     let version = match (args.tls1_2, args.tls1_3) {
         (true, _) => Some(SslVersion::TLS1_2),
         (_, true) => Some(SslVersion::TLS1_3),
@@ -252,6 +272,23 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
     };
     let options = ProbeOptions { protocols: ProtocolRange { min: version, max: version } };
     Ok((check, options))
+}
+
+/// `--like` a version whose client offers what the OpenSSL mtlscheck runs on cannot (3.5+'s
+/// post-quantum groups and ML-DSA schemes): the server negotiates something else with us, and
+/// the lines about the key exchange say so.
+fn warn_if_cannot_imitate(like: Style) {
+    let runtime = Style::runtime();
+    if like.offers_post_quantum_groups() && !runtime.offers_post_quantum_groups() {
+        log::warn!(
+            "--like {}: mtlscheck runs on OpenSSL {}, which cannot offer the post-quantum groups (X25519MLKEM768) \
+             OpenSSL {}'s s_client offers first: against a server that supports them, the key-exchange line \
+             (`Negotiated TLS1.3 group`) shows what this OpenSSL negotiated instead",
+            like.label(),
+            runtime.label(),
+            like.label()
+        );
+    }
 }
 
 /// Applies `--pass env:VAR|file:PATH` to the key or the p12. The value is never echoed: it may

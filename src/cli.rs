@@ -185,6 +185,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub insecure: bool,
 
+    /// Write names, alerts and signature algorithms as this version's s_client does: 1.1.1,
+    /// 3.0 ... 3.6, 4.0, libressl, or the output of `openssl version` (overrides `name_style`
+    /// in the checks file). Default: the OpenSSL mtlscheck runs on.
+    #[arg(long, value_name = "VERSION", value_parser = parse_like)]
+    pub like: Option<crate::style::Style>,
+
     /// Reach every endpoint through this HTTP CONNECT proxy (http://HOST:PORT), whatever the
     /// checks file and HTTPS_PROXY say. Credentials belong in HTTPS_PROXY, not here.
     #[arg(long, value_name = "URL", value_parser = parse_proxy)]
@@ -225,6 +231,10 @@ pub struct ProbeArgs {
     /// Output format; `sclient` prints s_client's lines and the verdict.
     #[arg(short, long, value_enum, default_value = "sclient")]
     pub format: Format,
+
+    /// Print every certificate of the server's chain as PEM, as s_client -showcerts.
+    #[arg(long)]
+    pub showcerts: bool,
 }
 
 /// One endpoint's connection options, named as in `openssl s_client`.
@@ -295,9 +305,16 @@ pub struct EndpointArgs {
     #[arg(long, value_name = "HOST", requires = "http_path")]
     pub http_host: Option<String>,
 
-    /// How names are printed (s_client -nameopt). `default` is the linked OpenSSL's default.
+    /// How names are printed (s_client -nameopt). `default`: the default of the s_client
+    /// chosen with --like (or of the OpenSSL mtlscheck runs on).
     #[arg(long, value_enum, default_value = "default")]
     pub nameopt: crate::names::NameStyle,
+
+    /// Print what this version's s_client prints: 1.1.1, 3.0 ... 3.6, 4.0 (or a patch release,
+    /// e.g. 3.0.13), libressl, or the output of `openssl version`. Default: the OpenSSL
+    /// mtlscheck runs on (for `compare`: the version the transcript came from).
+    #[arg(long, value_name = "VERSION", value_parser = parse_like)]
+    pub like: Option<crate::style::Style>,
 
     /// Connect to ADDRESS[:PORT] (an IP, e.g. [::1]:8443, or another name; the port defaults
     /// to HOST's) instead of HOST; HOST still gives the SNI and the HTTP Host header. Like
@@ -364,6 +381,10 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::config::parse_duration(text)
 }
 
+fn parse_like(text: &str) -> Result<crate::style::Style, String> {
+    crate::style::Style::parse(text).map_err(|err| err.to_string())
+}
+
 fn parse_proxy(text: &str) -> Result<crate::model::ProxyUrl, String> {
     let proxy = crate::model::ProxyUrl::parse(text)?;
     if proxy.has_password() {
@@ -372,9 +393,19 @@ fn parse_proxy(text: &str) -> Result<crate::model::ProxyUrl, String> {
     Ok(proxy)
 }
 
-/// The version line of `--version`: ours and the OpenSSL we print names like.
+/// The version line of `--version`: ours, the OpenSSL we run on (whose s_client we print like
+/// by default) and, when different, the one we were built against.
 pub fn long_version() -> String {
-    format!("{} (linked with {})", env!("CARGO_PKG_VERSION"), openssl::version::version())
+    let built = crate::style::Style::built_against()
+        .filter(|built| {
+            (built.major, built.minor) != {
+                let running = crate::style::Style::runtime();
+                (running.major, running.minor)
+            }
+        })
+        .map(|built| format!(", built against OpenSSL {}", built.label()))
+        .unwrap_or_default();
+    format!("{} (linked with {}{built})", env!("CARGO_PKG_VERSION"), openssl::version::version())
 }
 
 /// Parses the process arguments; `--version` names the linked OpenSSL.

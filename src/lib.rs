@@ -28,5 +28,6 @@ pub mod pipeline;
 pub mod probe;
 mod progress;
 pub mod report;
+pub mod style;
 pub mod transcript;
 pub mod verdict;

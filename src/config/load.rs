@@ -13,6 +13,7 @@ use super::yaml_error::describe_yaml_error;
 use crate::hostport::{self, HostPort};
 use crate::model::{Check, HttpRequest, ProxyUrl, Starttls};
 use crate::names::NameStyle;
+use crate::style::{LIKE_VALUES, Style};
 
 /// Why a checks file cannot be used. Nothing is probed when this happens (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +150,14 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
     if let Some(expect) = &raw.expect {
         problems.extend(super::expect::validate(expect).into_iter().map(|p| format!("{label}: {p}")));
     }
+    let name_style = match raw.name_style.as_deref().map(name_style_setting) {
+        Some(Ok(style)) => style,
+        Some(Err(why)) => {
+            problems.push(format!("{label}: `name_style`: {why}"));
+            NameStyle::Default
+        }
+        None => NameStyle::Default,
+    };
     if raw.port == Some(0) {
         problems.push(format!("{label}: `port` must be between 1 and 65535"));
     }
@@ -243,7 +252,22 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
         starttls: raw.starttls,
         insecure: raw.insecure.unwrap_or(false),
         warnings,
-        name_style: NameStyle::Default,
+        name_style,
+        like: None,
+    })
+}
+
+/// `name_style:` as a preset (`oneline`, `rfc2253`, ...) or a version whose s_client's default
+/// it means (`1.1.1`, `3.5`, `libressl`, the output of `openssl version`).
+fn name_style_setting(text: &str) -> Result<NameStyle, String> {
+    if let Some(preset) = NameStyle::from_preset(text) {
+        return Ok(preset);
+    }
+    Style::parse(text).map(Style::name_style).map_err(|_| {
+        format!(
+            "{text:?} is neither a version ({LIKE_VALUES}) nor a name style (oneline, rfc2253, \
+             sep-comma-plus-space, sep-comma-plus-space-escaped, slash)"
+        )
     })
 }
 
@@ -457,6 +481,19 @@ mod tests {
         assert!(err.to_string().contains("only http:// proxies"), "{err}");
         let insecure = parse_str("defaults: {insecure: true}\nchecks:\n  - {name: a, host: x.example}\n").unwrap();
         assert!(insecure[0].insecure);
+    }
+
+    #[test]
+    fn name_style_takes_a_version_or_a_preset_and_checks_inherit_it() {
+        let checks = parse_str(
+            "defaults: {name_style: \"1.1.1\"}\nchecks:\n  - {name: a, host: x.example}\n  - {name: b, host: y.example, name_style: rfc2253}\n  - {name: c, host: z.example, name_style: \"OpenSSL 3.5.1 1 Jul 2025\"}\n",
+        )
+        .unwrap();
+        assert_eq!(checks[0].name_style, NameStyle::Oneline);
+        assert_eq!(checks[1].name_style, NameStyle::Rfc2253);
+        assert_eq!(checks[2].name_style, NameStyle::SepCommaPlusSpaceEscaped);
+        let err = parse_str("checks:\n  - {name: a, host: x.example, name_style: fancy}\n").unwrap_err().to_string();
+        assert!(err.contains("check 'a': `name_style`: \"fancy\" is neither a version"), "{err}");
     }
 
     #[test]

@@ -107,6 +107,10 @@ pub struct RawCheck {
     pub starttls: Option<Starttls>,
     /// Report a server verification failure without failing the check.
     pub insecure: Option<bool>,
+    /// How the report writes names: a version whose s_client to imitate (`1.1.1`, `3.0`,
+    /// `3.5`, `libressl`, the output of `openssl version`) or a preset (`oneline`, `rfc2253`,
+    /// `sep-comma-plus-space`, `sep-comma-plus-space-escaped`, `slash`).
+    pub name_style: Option<String>,
 }
 
 impl RawCheck {
@@ -149,6 +153,7 @@ impl RawCheck {
             proxy: self.proxy.or(d.proxy),
             starttls: self.starttls.or(d.starttls),
             insecure: self.insecure.or(d.insecure),
+            name_style: self.name_style.or(d.name_style),
         }
     }
 }

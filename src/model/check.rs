@@ -12,6 +12,7 @@ use super::proxy::ProxyUrl;
 use super::starttls::Starttls;
 use crate::hostport::{self, HostPort};
 use crate::names::NameStyle;
+use crate::style::Style;
 
 /// One endpoint to probe, with everything resolved and loaded.
 #[derive(Debug, Clone)]
@@ -49,11 +50,28 @@ pub struct Check {
     /// Found before any network traffic, worth reporting but not failing: e.g. our certificate
     /// expires within 30 days.
     pub warnings: Vec<String>,
-    /// How names are printed in the result (s_client's `-nameopt`).
+    /// How names are printed in the result (s_client's `-nameopt`, or `name_style`).
     pub name_style: NameStyle,
+    /// The s_client version chosen with `--like`: its words in the report, and its default
+    /// groups offered where the linked OpenSSL would offer others. `None`: the OpenSSL
+    /// mtlscheck runs on.
+    pub like: Option<Style>,
 }
 
 impl Check {
+    /// The s_client version whose words this check's report uses.
+    pub fn style(&self) -> Style {
+        self.like.unwrap_or_else(Style::runtime)
+    }
+
+    /// How this check's names are printed: `name_style`, else the style's default.
+    pub fn names(&self) -> NameStyle {
+        match self.name_style {
+            NameStyle::Default => self.style().name_style(),
+            explicit => explicit,
+        }
+    }
+
     /// `host:port`, with brackets around IPv6 literals.
     pub fn target(&self) -> String {
         hostport::join(&self.host, self.port)

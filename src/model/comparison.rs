@@ -31,6 +31,10 @@ pub struct FieldComparison {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
     pub transcript_file: String,
+    /// Which s_client wrote the transcript, as `--like` takes it (`1.1.1`, `3.0`, `3.2`, `3.4`,
+    /// `3.5`, `4.0`, `libressl`, `1.0.2`), or a range when its lines do not tell (`3.2+`).
+    #[serde(default)]
+    pub transcript_style: Option<String>,
     pub agree: bool,
     pub fields: Vec<FieldComparison>,
 }

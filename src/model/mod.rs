@@ -8,6 +8,7 @@ pub mod client_auth;
 pub mod comparison;
 pub mod drift;
 pub mod expect;
+pub mod handshake;
 pub mod identity;
 pub mod observation;
 pub mod probe_error;
@@ -24,10 +25,12 @@ pub use client_auth::ClientAuth;
 pub use comparison::{Comparison, ComparisonField, FieldComparison};
 pub use drift::{BaselineSummary, Change, ChangeField};
 pub use expect::Expectations;
+pub use handshake::{
+    CertKey, HandshakeInfo, NegotiatedGroup, ObjectName, PeerCert, PeerSignature, SigAlgFact, TempKey,
+};
 pub use identity::ClientIdentity;
 pub use observation::{
-    AcceptSignal, Attempt, HandshakeInfo, HttpExchange, Observation, Outcome, PeerCert, PostgresReply, Stage,
-    TlsMessage, WithCert,
+    AcceptSignal, Attempt, HttpExchange, Observation, Outcome, PostgresReply, Stage, TlsMessage, WithCert,
 };
 pub use probe_error::ProbeError;
 pub use proxy::ProxyUrl;
@@ -37,5 +40,5 @@ pub use report::{
 };
 pub use shard::Shard;
 pub use starttls::Starttls;
-pub use transcript::{Transcript, TranscriptNameStyle};
+pub use transcript::{Transcript, TranscriptStyle};
 pub use warning::{Warning, WarningKind};

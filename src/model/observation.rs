@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::handshake::HandshakeInfo;
 use super::probe_error::ProbeError;
 use super::wire::wire_enum;
 use crate::names::DistinguishedName;
@@ -91,53 +92,6 @@ impl PostgresReply {
     pub fn refuses_certificate(&self) -> bool {
         self.error_code.as_deref() == Some(POSTGRES_INVALID_AUTHORIZATION) && self.text.contains("certificate")
     }
-}
-
-/// One certificate of the server's chain, as s_client's "Certificate chain" lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeerCert {
-    pub subject: DistinguishedName,
-    pub issuer: DistinguishedName,
-    /// `rsaEncryption`, `id-ecPublicKey`, … (`a:PKEY:` line).
-    pub key_type: String,
-    pub key_bits: u32,
-    /// `RSA-SHA256`, `ecdsa-with-SHA256`, …
-    pub signature_algorithm: String,
-    pub not_before: String,
-    pub not_after: String,
-    /// `not_after` as seconds since the Unix epoch (for lifetimes, without parsing text again).
-    pub not_after_unix: Option<i64>,
-}
-
-/// Everything s_client reports about a handshake that is stable from run to run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HandshakeInfo {
-    /// Negotiated protocol (`SSL_get_version`), when a cipher was agreed.
-    pub protocol: Option<String>,
-    pub cipher: Option<String>,
-    /// The cipher's minimum protocol, which s_client prints in `New, <this>, Cipher is ...`.
-    pub cipher_version: Option<String>,
-    pub verify_code: i64,
-    pub verify_error: String,
-    pub peer_chain: Vec<PeerCert>,
-    pub server_public_key_bits: Option<u32>,
-    pub ca_names: Vec<DistinguishedName>,
-    pub client_cert_types: Vec<String>,
-    pub requested_sigalgs: Vec<String>,
-    pub shared_sigalgs: Vec<String>,
-    pub peer_signing_digest: Option<String>,
-    pub peer_signature_type: Option<String>,
-    pub server_temp_key: Option<String>,
-    pub secure_renegotiation: bool,
-    pub alpn: Option<String>,
-    /// The leaf as s_client's "Server certificate" block shows it.
-    pub server_cert: Option<PeerCert>,
-    pub server_cert_pem: Option<String>,
-    /// `SSL_SESSION_print` output (s_client prints it for TLS 1.2 and older).
-    pub session_text: Option<String>,
-    /// s_client's `SSL_version(s) == TLS1_3_VERSION` test, which also holds when the handshake
-    /// died before the ServerHello (the client's maximum is still set).
-    pub tls13_branch: bool,
 }
 
 /// One connection: without or with our client certificate.

@@ -218,9 +218,16 @@ pub struct CheckResult {
     pub cipher: Option<String>,
     pub verify_code: Option<i64>,
     pub verify_error: Option<String>,
+    /// As the s_client of `like` prints them (`ECDSA+SHA256`, 4.0: `ecdsa_secp256r1_sha256`).
     pub requested_sigalgs: Vec<String>,
+    /// The requested signature schemes by their IANA names, whatever `like` is.
+    #[serde(default)]
+    pub requested_signature_schemes: Vec<String>,
     pub client_cert_types: Vec<String>,
     pub server_temp_key: Option<String>,
+    /// The key-exchange group by its IANA name (`x25519`, `X25519MLKEM768`).
+    #[serde(default)]
+    pub negotiated_group: Option<String>,
     pub peer_chain: Vec<ChainEntry>,
     /// Whole days until the server's leaf expires (negative: expired).
     #[serde(default)]
@@ -253,6 +260,13 @@ pub struct CheckResult {
     #[serde(default)]
     pub changes: Option<Vec<Change>>,
     pub elapsed_ms: u64,
+    /// The s_client version whose words this result's texts use (alerts, signature algorithms,
+    /// and names unless `name_style` says otherwise), e.g. `3.0.19`, `1.1.1`, `libressl`.
+    #[serde(default)]
+    pub like: Option<String>,
+    /// How names are printed (`oneline`, `sep-comma-plus-space`, `rfc2253`, ...).
+    #[serde(default)]
+    pub name_style: Option<String>,
     /// The comparison with an operator's s_client transcript (`compare`, `run --compare-dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,

@@ -1,128 +1,32 @@
-//! `mtlscheck probe`'s view: what `openssl s_client` (of the linked OpenSSL, 3.0 format) prints
-//! for the same connection, line for line, then mtlscheck's verdict, which s_client lacks.
-//! Values that change from run to run (byte counts, session ids, keys, tickets, times) are left
-//! out rather than printed differently.
+//! `mtlscheck probe`'s view: what `openssl s_client` prints for the same connection, line for
+//! line, as the s_client of the version chosen with `--like` (default: the OpenSSL mtlscheck
+//! runs on), then mtlscheck's verdict, the problems and the transcript comparison, which
+//! s_client lacks. Values that change from run to run (byte counts, session ids, keys, tickets,
+//! times) are left out rather than printed differently.
 
 use super::exporter::Exporter;
-use super::summary::NONE_SENT;
+use super::sclient_view::{View, s_client_lines};
+use super::summary::{NONE_SENT, problems};
+use super::table::comparison_table;
 use super::trace::trace_lines;
-use crate::model::{
-    AttemptReport, CheckResult, ClientAuth, EnforcedAt, HandshakeInfo, HandshakeState, Report, Stage, WithCert,
-};
+use crate::model::{AttemptReport, CheckResult, ClientAuth, EnforcedAt, HandshakeState, Report, Stage, WithCert};
 use crate::names::NameStyle;
+use crate::style::Style;
 
 #[derive(Default)]
 pub struct SClientExporter {
     /// Also print the handshake message flow in `curl -v` style.
     pub trace: bool,
-    /// How names are printed (s_client's `-nameopt`).
-    pub style: NameStyle,
+    /// s_client's `-showcerts`.
+    pub showcerts: bool,
 }
 
-/// Lines of `SSL_SESSION_print` that differ on every connection.
-const VOLATILE_SESSION_PREFIXES: [&str; 5] =
-    ["    Session-ID: ", "    Master-Key: ", "    Resumption PSK: ", "    Start Time: ", "    TLS session ticket:"];
-
-/// Whether a line of s_client output changes from run to run (or depends on timing), so that
-/// neither s_client's nor our output is compared on it.
-pub fn is_volatile_line(line: &str) -> bool {
-    line.starts_with("CONNECTED(")
-        || line.starts_with("SSL handshake has read ")
-        || VOLATILE_SESSION_PREFIXES.iter().any(|p| line.starts_with(p))
-        || is_hex_dump_line(line)
-}
-
-fn is_hex_dump_line(line: &str) -> bool {
-    // "    0000 - 2d a2 31 ..." in the ticket dump.
-    let trimmed = line.trim_start();
-    line.starts_with("    ")
-        && trimmed.len() > 7
-        && trimmed[..4].chars().all(|c| c.is_ascii_hexdigit())
-        && &trimmed[4..7] == " - "
-}
-
-/// s_client's `print_stuff` for one connection, without the volatile lines.
-pub fn s_client_lines(info: &HandshakeInfo, style: NameStyle) -> Vec<String> {
-    let mut out = Vec::new();
-    if !info.peer_chain.is_empty() {
-        out.push("---".into());
-        out.push("Certificate chain".into());
-        for (index, cert) in info.peer_chain.iter().enumerate() {
-            out.push(format!("{index:2} s:{}", cert.subject.text(style)));
-            out.push(format!("   i:{}", cert.issuer.text(style)));
-            out.push(format!(
-                "   a:PKEY: {}, {} (bit); sigalg: {}",
-                cert.key_type, cert.key_bits, cert.signature_algorithm
-            ));
-            out.push(format!("   v:NotBefore: {}; NotAfter: {}", cert.not_before, cert.not_after));
-        }
-    }
-    out.push("---".into());
-    match (&info.server_cert, &info.server_cert_pem) {
-        (Some(cert), pem) => {
-            out.push("Server certificate".into());
-            if let Some(pem) = pem {
-                out.extend(pem.lines().map(str::to_string));
-            }
-            out.push(format!("subject={}", cert.subject.text(style)));
-            out.push(format!("issuer={}", cert.issuer.text(style)));
-        }
-        (None, _) => out.push("no peer certificate available".into()),
-    }
-    out.push("---".into());
-    if info.ca_names.is_empty() {
-        out.push("No client certificate CA names sent".into());
-    } else {
-        out.push("Acceptable client certificate CA names".into());
-        out.extend(info.ca_names.iter().map(|n| n.text(style)));
-    }
-    if !info.client_cert_types.is_empty() {
-        out.push(format!("Client Certificate Types: {}", info.client_cert_types.join(", ")));
-    }
-    if !info.requested_sigalgs.is_empty() {
-        out.push(format!("Requested Signature Algorithms: {}", info.requested_sigalgs.join(":")));
-    }
-    if !info.shared_sigalgs.is_empty() {
-        out.push(format!("Shared Requested Signature Algorithms: {}", info.shared_sigalgs.join(":")));
-    }
-    if let Some(digest) = &info.peer_signing_digest {
-        out.push(format!("Peer signing digest: {digest}"));
-    }
-    if let Some(kind) = &info.peer_signature_type {
-        out.push(format!("Peer signature type: {kind}"));
-    }
-    if let Some(key) = &info.server_temp_key {
-        out.push(format!("Server Temp Key: {key}"));
-    }
-    out.push("---".into());
-    if info.verify_code == 0 {
-        out.push("Verification: OK".into());
-    } else {
-        out.push(format!("Verification error: {}", info.verify_error));
-    }
-    out.push("---".into());
-    let cipher = info.cipher.as_deref().unwrap_or("(NONE)");
-    let cipher_version = info.cipher_version.as_deref().unwrap_or("(NONE)");
-    out.push(format!("New, {cipher_version}, Cipher is {cipher}"));
-    if let Some(bits) = info.server_public_key_bits {
-        out.push(format!("Server public key is {bits} bit"));
-    }
-    let renegotiation = if info.secure_renegotiation { "IS" } else { "IS NOT" };
-    out.push(format!("Secure Renegotiation {renegotiation} supported"));
-    out.push("Compression: NONE".into());
-    out.push("Expansion: NONE".into());
-    match &info.alpn {
-        Some(protocol) => out.push(format!("ALPN protocol: {protocol}")),
-        None => out.push("No ALPN negotiated".into()),
-    }
-    if info.tls13_branch {
-        out.push("Early data was not sent".into());
-        out.push(format!("Verify return code: {} ({})", info.verify_code, info.verify_error));
-    } else if let Some(session) = &info.session_text {
-        out.extend(session.lines().filter(|l| !is_volatile_line(l)).map(str::to_string));
-    }
-    out.push("---".into());
-    out
+/// How a result's connection is shown: the s_client version and name style the result was
+/// rendered for (kept in the report), else the OpenSSL mtlscheck runs on.
+fn view_of(r: &CheckResult, showcerts: bool) -> View {
+    let like = r.like.as_deref().and_then(|label| Style::parse(label).ok()).unwrap_or_else(Style::runtime);
+    let names = r.name_style.as_deref().and_then(NameStyle::from_preset).unwrap_or_else(|| like.name_style());
+    View { like, names, showcerts }
 }
 
 fn verdict_lines(r: &CheckResult) -> Vec<String> {
@@ -185,6 +89,26 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
     out
 }
 
+/// What the table prints under itself for a check: why it did not pass, and the comparison
+/// with an operator's transcript.
+fn closing_lines(r: &CheckResult) -> Vec<String> {
+    let mut out = Vec::new();
+    let problems = problems(r);
+    if !problems.is_empty() {
+        out.push("Problems:".to_string());
+        out.extend(problems.into_iter().map(|line| format!("  {line}")));
+    }
+    if let Some(comparison) = &r.comparison {
+        let style = comparison.transcript_style.as_deref().map(|s| format!(", OpenSSL style {s}")).unwrap_or_default();
+        out.push(format!("Compared with {}{style}", comparison.transcript_file));
+        out.extend(comparison_table(comparison).lines().map(str::to_string));
+    }
+    if !out.is_empty() {
+        out.push("---".into());
+    }
+    out
+}
+
 fn attempt_summary(a: &AttemptReport) -> String {
     let how =
         a.decided_by.as_ref().map(|d| format!(" (decided by: {})", d.as_str().replace('_', " "))).unwrap_or_default();
@@ -228,10 +152,11 @@ impl Exporter for SClientExporter {
                     }
                 }
                 if let Some(info) = &observation.shown_attempt().info {
-                    lines.extend(s_client_lines(info, self.style));
+                    lines.extend(s_client_lines(info, view_of(r, self.showcerts)));
                 }
             }
             lines.extend(verdict_lines(r));
+            lines.extend(closing_lines(r));
         }
         let mut text = lines.join("\n");
         text.push('\n');

@@ -169,7 +169,7 @@ fn changes_section(report: &Report) -> String {
     out
 }
 
-fn comparison_table(comparison: &Comparison) -> String {
+pub(super) fn comparison_table(comparison: &Comparison) -> String {
     let mut table = Table::new();
     table.load_style(presets::ASCII_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);

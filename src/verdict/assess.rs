@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::expect;
 use super::expiry;
+use crate::alerts;
 use crate::dates;
 use crate::model::observation::POSTGRES_INVALID_AUTHORIZATION;
 use crate::model::{
@@ -15,6 +16,7 @@ use crate::model::{
     ExpectationField, ExpectationResult, HandshakeState, Observation, Outcome, Stage, Status, WithCert,
 };
 use crate::names::DistinguishedName;
+use crate::style::Style;
 
 /// One connection as the report shows it.
 fn attempt_report(attempt: &Attempt) -> AttemptReport {
@@ -105,17 +107,19 @@ fn empty_result(check: &Check) -> CheckResult {
         verify_code: None,
         verify_error: None,
         requested_sigalgs: Vec::new(),
+        requested_signature_schemes: Vec::new(),
         client_cert_types: Vec::new(),
         server_temp_key: None,
+        negotiated_group: None,
         peer_chain: Vec::new(),
         client_cert_subject: check
             .identity
             .as_ref()
-            .map(|i| DistinguishedName::from_name(i.cert.subject_name()).text(check.name_style)),
+            .map(|i| DistinguishedName::from_name(i.cert.subject_name()).text(check.names())),
         client_cert_issuer: check
             .identity
             .as_ref()
-            .map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text(check.name_style)),
+            .map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text(check.names())),
         client_cert_not_after: check.identity.as_ref().map(|i| i.cert.not_after().to_string()),
         client_cert_days_left: check
             .identity
@@ -133,6 +137,8 @@ fn empty_result(check: &Check) -> CheckResult {
         tries: 1,
         addresses: Vec::new(),
         elapsed_ms: 0,
+        like: Some(check.style().label()),
+        name_style: Some(check.names().preset_name().to_string()),
         comparison: None,
         observation: None,
     }
@@ -169,13 +175,14 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
             result.verify_code = Some(info.verify_code);
             result.verify_error = Some(info.verify_error.clone());
         }
-        result.server_temp_key = info.server_temp_key.clone();
+        result.server_temp_key = info.temp_key.as_ref().map(|key| key.text(check.style()));
+        result.negotiated_group = info.negotiated_group.as_ref().and_then(|group| group.iana_name());
         result.peer_chain = info
             .peer_chain
             .iter()
             .map(|c| ChainEntry {
-                subject: c.subject.text(check.name_style),
-                issuer: c.issuer.text(check.name_style),
+                subject: c.subject.text(check.names()),
+                issuer: c.issuer.text(check.names()),
                 not_after: Some(c.not_after.clone()),
             })
             .collect();
@@ -198,11 +205,12 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         None => attempts().find(|a| a.late_cert_request).map(|a| a.late_ca_names.clone()).unwrap_or_default(),
     };
     if let Some(info) = request_info {
-        result.requested_sigalgs = info.requested_sigalgs.clone();
-        result.client_cert_types = info.client_cert_types.clone();
+        result.requested_sigalgs = info.requested_sigalg_texts(check.style());
+        result.requested_signature_schemes = info.requested_signature_schemes();
+        result.client_cert_types = info.client_cert_type_names();
     }
     result.ca_names_sent = !server_ca_names.is_empty();
-    result.ca_names = server_ca_names.iter().map(|n| n.text(check.name_style)).collect();
+    result.ca_names = server_ca_names.iter().map(|n| n.text(check.names())).collect();
 
     // Where a server that let the handshake through without a certificate refused us for it.
     let refused_above_tls = if http_refused_without_cert(first, second) {
@@ -239,7 +247,7 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         let ours = our_ca_names(check);
         let matched = server_ca_names.iter().find(|theirs| ours.iter().any(|mine| mine.same_name_as(theirs)));
         result.ca_name_match = Some(matched.is_some());
-        result.matched_ca_name = matched.map(|n| n.text(check.name_style));
+        result.matched_ca_name = matched.map(|n| n.text(check.names()));
     }
 
     if check.http.is_none() && check.starttls.is_none() {
@@ -260,6 +268,7 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     if let Some(note) = verification_note(check, &result) {
         result.notes.push(note);
     }
+    restyle_alerts(&mut result, check.style());
     result.expectations = expectations(check, &result, &server_ca_names);
     result.warnings = expiry::warnings(&result, check.warn_days);
     result.status = if result.client_auth == ClientAuth::Error {
@@ -270,6 +279,16 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         Status::Fail
     };
     result
+}
+
+/// The probe records alerts in OpenSSL 3.0's words; the report uses the words of the s_client
+/// it imitates (`ssl/tls alert handshake failure` for 3.2+, ...).
+fn restyle_alerts(result: &mut CheckResult, style: Style) {
+    for attempt in [&mut result.without_cert, &mut result.with_cert] {
+        if let Some(alert) = &attempt.alert {
+            attempt.alert = Some(alerts::restyle(alert, style));
+        }
+    }
 }
 
 /// Whether the server let us finish the TLS handshake without a certificate but refused the
@@ -341,7 +360,7 @@ fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[Distingu
             detail: None,
         });
     }
-    list.extend(expect::evaluate(&check.expect, result, server_ca_names, check.name_style));
+    list.extend(expect::evaluate(&check.expect, result, server_ca_names, check.names()));
     // Implicit: the server's chain verifies, unless the check says `insecure` (or states its own
     // `expect.verify`, evaluated above).
     if check.expect.verify.is_none()

@@ -105,6 +105,7 @@ fn endpoint_args(pki: &TestPki) -> EndpointArgs {
         tls1_3: false,
         timeout: std::time::Duration::from_secs(5),
         nameopt: Default::default(),
+        like: None,
         http_path: None,
         http_method: None,
         http_host: None,
