@@ -116,6 +116,15 @@ pub fn parse(text: &str) -> Result<Transcript, ParseError> {
         }
         index += 1;
     }
+    t.shows_connection = lines.iter().any(|l| {
+        l.starts_with("New, ")
+            || l.starts_with("Reused, ")
+            || *l == "CONNECTION ESTABLISHED"
+            || *l == "Certificate chain"
+            || *l == "no peer certificate available"
+            || *l == "Acceptable client certificate CA names"
+            || *l == "No client certificate CA names sent"
+    });
     if t.brief {
         t.shows_ca_names = false;
         // -brief lists the requested algorithms of a request; without them, none came.

@@ -28,6 +28,9 @@ pub struct Transcript {
     pub rejection_code: Option<u8>,
     /// `-brief` output: a short block on stderr instead of the full one.
     pub brief: bool,
+    /// Whether any connection block is there at all: `-brief` prints only the error line of a
+    /// handshake that failed, and then nothing but the alert can be compared.
+    pub shows_connection: bool,
     /// Which s_client wrote it.
     pub style: TranscriptStyle,
 }

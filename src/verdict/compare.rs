@@ -30,6 +30,9 @@ fn written_key(t: &Transcript, text: &str) -> NameKey {
 
 /// Compares a parsed transcript with a live result.
 pub fn compare(file: &str, t: &Transcript, live: &CheckResult) -> Comparison {
+    if !t.shows_connection {
+        return compare_error_only(file, t, live);
+    }
     let observation = live.observation.as_deref();
     let attempt = observation.map(|o| o.shown_attempt());
     let info = attempt.and_then(|a| a.info.as_ref());
@@ -108,6 +111,23 @@ pub fn compare(file: &str, t: &Transcript, live: &CheckResult) -> Comparison {
     compare_ca_names(t, live, info.map(|i| i.ca_names.as_slice()), names, &mut field);
     compare_rejection(t, attempt.map(|a| &a.outcome), &mut field);
 
+    let agree = fields.iter().all(|f| f.agree);
+    Comparison { transcript_file: file.to_string(), transcript_style: Some(t.style.label.clone()), agree, fields }
+}
+
+/// A transcript that is only an error line (`-brief` of a failed handshake): the alert is all
+/// there is to compare.
+fn compare_error_only(file: &str, t: &Transcript, live: &CheckResult) -> Comparison {
+    let attempt = live.observation.as_deref().map(|o| o.shown_attempt());
+    let mut fields = Vec::new();
+    let mut field = |field, transcript: String, live: String, agree: bool, note: Option<String>| {
+        fields.push(FieldComparison { field, transcript, live, agree, note });
+    };
+    compare_rejection(t, attempt.map(|a| &a.outcome), &mut field);
+    let note = "the transcript shows only an error line (e.g. -brief of a failed handshake)";
+    if let Some(rejection) = fields.first_mut() {
+        rejection.note = rejection.note.take().or_else(|| Some(note.to_string()));
+    }
     let agree = fields.iter().all(|f| f.agree);
     Comparison { transcript_file: file.to_string(), transcript_style: Some(t.style.label.clone()), agree, fields }
 }

@@ -15,6 +15,10 @@ mod cli;
 // `mtlscheck probe` versus the real s_client, line by line; the transcript parser on real output.
 mod parity;
 
+// The real s_client of 1.1.1w, 3.0, 3.6 and 4.0 against s_server variants: probe --like byte for
+// byte, compare by meaning.
+mod versions;
+
 // Real server stacks: nginx, Apache (per-path renegotiation / post-handshake auth), GnuTLS, Java.
 mod stacks;
 

@@ -4,7 +4,7 @@
 //! skips. Also the `mtlscheck` binary under test: the one cargo built, or another build (e.g.
 //! linked with OpenSSL 4.0) named by `MTLSCHECK_BIN`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// One OpenSSL installation: its `openssl` program and the library directory it needs.
@@ -74,11 +74,6 @@ impl OpensslBuild {
             OpensslBuild::cached("3.6"),
             OpensslBuild::cached("4.0"),
         ]
-    }
-
-    /// The directory of its libssl (for `LD_LIBRARY_PATH`), for a build from the cache.
-    pub fn library_path(&self) -> Option<&Path> {
-        self.library_path.as_deref()
     }
 
     /// `openssl ARGS...` of this build, on its own libraries.
