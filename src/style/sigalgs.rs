@@ -4,18 +4,7 @@
 //! IANA names (`ecdsa_secp256r1_sha256`, `mldsa65`, `0x0905`), and the `Shared` list a version's
 //! client would compute from a server's request.
 
-use super::Style;
-
-/// How much of the signature-scheme registry a version's TLS stack knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SigAlgKnowledge {
-    /// RSA, RSA-PSS, ECDSA, EdDSA and DSA schemes (1.1.1 to 3.1, LibreSSL).
-    Classic,
-    /// Plus the TLS 1.3 brainpool schemes (3.2 to 3.4).
-    Brainpool13,
-    /// Plus ML-DSA (3.5+).
-    MlDsa,
-}
+use super::version::{SigAlgKnowledge, Style};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sign {

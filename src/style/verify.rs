@@ -2,7 +2,7 @@
 //! `self-signed` in 3.0, `unsupported certificate purpose` became `unsuitable` in 3.2, ...).
 //! Other codes print as the linked library prints them.
 
-use super::Style;
+use super::version::Style;
 
 /// The text `style`'s library gives for verification error `code`; `linked` is the linked
 /// library's text, used for every code whose text has not changed.
