@@ -222,11 +222,8 @@ fn like_writes_names_and_alerts_as_that_versions_s_client_in_every_output() {
         assert_eq!(required["without_cert"]["alert"], alert, "{like}");
     }
     // name_style in the file chooses the names alone; --like overrides it.
-    let with_style = std::fs::read_to_string(&checks).unwrap().replacen("checks:", "checks:", 1).replacen(
-        "defaults:\n",
-        "defaults:\n  name_style: rfc2253\n",
-        1,
-    );
+    let with_style =
+        std::fs::read_to_string(&checks).unwrap().replacen("defaults:\n", "defaults:\n  name_style: rfc2253\n", 1);
     std::fs::write(&checks, with_style).unwrap();
     let report = run(&["--format", "json"]);
     let required = result_named(&report, "partner-required");
@@ -253,7 +250,8 @@ fn probe_like_libressl_prints_its_layout_which_compare_reads_back() {
     // that mtlscheck's LibreSSL view is self-consistent, not that it matches a real LibreSSL.
     let lab = Lab::start();
     let target = format!("127.0.0.1:{}", lab.required.port());
-    let pki_args = ["--cacert", &lab.pki.path("server-ca.pem").to_string_lossy().into_owned()];
+    let cacert = lab.pki.path("server-ca.pem");
+    let pki_args = ["--cacert", &cacert.to_string_lossy()];
     let output = mtlscheck().args(["probe", &target, "--like", "libressl"]).args(pki_args).output().unwrap();
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(text.contains(" 0 s:/CN=localhost\n   i:/C=US/O=mtlscheck lab/CN=Lab Server Root CA"), "{text}");
