@@ -258,7 +258,7 @@ fn probe_like_libressl_prints_its_layout_which_compare_reads_back() {
     assert!(text.contains("New, TLSv1/SSLv3, Cipher is TLS_AES_256_GCM_SHA384"), "{text}");
     assert!(text.contains("SSL-Session:\n    Protocol  : TLSv1.3"), "{text}");
     assert!(!text.contains("Requested Signature Algorithms") && !text.contains("Verification: OK"), "{text}");
-    let saved = lab.pki.write("libressl.txt", &text.split("mtlscheck verdict").next().unwrap());
+    let saved = lab.pki.write("libressl.txt", text.split("mtlscheck verdict").next().unwrap());
     let compared = mtlscheck()
         .args(["compare", &saved.to_string_lossy(), "--target", &target, "--format", "json"])
         .args(pki_args)
