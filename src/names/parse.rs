@@ -107,8 +107,8 @@ pub fn parse_name_as(text: &str, spelling: Spelling) -> Option<Vec<(String, Stri
 fn trim_unescaped(text: &str) -> &str {
     let start = text.trim_start();
     let end = start.trim_end();
-    let kept = start.len() - end.len();
-    if kept > 0 && end.ends_with('\\') && !end.ends_with("\\\\") { &start[..end.len() + 1] } else { end }
+    let escaped_space = start[end.len()..].starts_with(' ') && end.ends_with('\\') && !end.ends_with("\\\\");
+    if escaped_space { &start[..end.len() + 1] } else { end }
 }
 
 /// An attribute type as OpenSSL prints it: a short name (`CN`, `emailAddress`) or a dotted OID.
@@ -343,6 +343,13 @@ mod tests {
         assert_eq!(parse_name("/C=US/O=Org+CN=Name").unwrap(), expected);
         let rfc: Vec<_> = expected.iter().rev().cloned().collect();
         assert_eq!(parse_name("CN=Name+O=Org,C=US").unwrap(), rfc);
+    }
+
+    #[test]
+    fn odd_whitespace_and_escapes_at_the_end_do_not_break_reading() {
+        assert_eq!(parse_name_as("CN=x\\ ", Spelling::Rfc2253).unwrap(), pairs(&[("CN", "x ")]));
+        assert_eq!(parse_name_as("CN=x\\\u{3000}", Spelling::Rfc2253).unwrap(), pairs(&[("CN", "x\\")]));
+        assert!(parse_name("CN=\\").is_some());
     }
 
     #[test]

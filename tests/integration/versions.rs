@@ -9,7 +9,7 @@
 //! - `mtlscheck compare` agrees with every transcript against the live server, and names the
 //!   version it came from.
 //!
-//! The binary under test is the one cargo built, or `MTLSCHECK_BIN` (scripts/parity-openssl-4.0.sh
+//! The binary under test is the one cargo built, or `MTLSCHECK_BIN` (scripts/parity-other-openssl.sh
 //! runs these tests with a build linked with OpenSSL 4.0).
 
 use std::path::Path;

@@ -123,7 +123,7 @@ impl OpensslBuild {
 }
 
 /// The mtlscheck binary under test: `MTLSCHECK_BIN` (with `MTLSCHECK_BIN_LIBRARY_PATH`, e.g. a
-/// build linked with OpenSSL 4.0, see scripts/parity-openssl-4.0.sh), else the one cargo built.
+/// build linked with OpenSSL 4.0, see scripts/parity-other-openssl.sh), else the one cargo built.
 pub fn mtlscheck_under_test() -> Command {
     match std::env::var_os("MTLSCHECK_BIN") {
         Some(bin) => {
