@@ -32,7 +32,7 @@ for line in "${wanted[@]}"; do
     echo "== mtlscheck built against OpenSSL $line ($prefix)"
     start=$(date +%s)
     OPENSSL_DIR=$prefix cargo build --locked --quiet --target-dir "$target/$line" --bin mtlscheck
-    bin=$target/$line/debug/mtlscheck
+    bin=$(realpath "$target/$line/debug/mtlscheck")
     echo "built in $(( $(date +%s) - start )) s: $(LD_LIBRARY_PATH=$lib "$bin" --version)"
     MTLSCHECK_BIN=$bin MTLSCHECK_BIN_LIBRARY_PATH=$lib cargo test --locked --quiet --test integration versions::
 

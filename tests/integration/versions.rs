@@ -2,7 +2,8 @@
 //! of 3.6.x and of 4.0.x (built by scripts/build-openssl.sh) against real s_server variants (no
 //! client auth, `-verify`, `-Verify` + `-verify_return_error`, `-no_ca_names`, TLS 1.2 only, CA
 //! names with commas, a lone quote, a multi-valued RDN, non-ASCII, a control character and a
-//! backslash, and a 3.6 s_server that negotiates the post-quantum X25519MLKEM768), each run
+//! backslash, an RSA key with an intermediate, and a 3.6 s_server that negotiates the
+//! post-quantum X25519MLKEM768), each run
 //! plain, with `-cert`, `-showcerts`, `-msg` and `-brief`:
 //! - `mtlscheck probe --like VERSION` prints every stable line of that version's s_client, byte
 //!   for byte and in order (plain, `-cert`, `-showcerts`);
@@ -19,7 +20,7 @@ use serde_json::Value;
 use crate::parity::{assert_in_order, stable_lines};
 use crate::support::names::tricky_ca_file;
 use crate::support::openssl::{OpensslBuild, mtlscheck_runtime, mtlscheck_under_test};
-use crate::support::{SServer, TestPki, path_arg, s_client_with};
+use crate::support::{SServer, TestPki, path_arg, rsa_server_with_intermediate, s_client_with};
 
 /// One s_server configuration.
 struct Variant {
@@ -56,6 +57,22 @@ const VARIANTS: &[Variant] = &[
         label: "tricky CA names, TLS 1.3",
         openssl_3_6: false,
         args: &["-verify", "1", "-CAfile", "tricky-cas.pem"],
+    },
+    Variant {
+        label: "RSA key with an intermediate (RSA-PSS signature)",
+        openssl_3_6: false,
+        args: &[
+            "-cert",
+            "rsa.pem",
+            "-key",
+            "rsa.key",
+            "-cert_chain",
+            "intermediate.pem",
+            "-verify",
+            "1",
+            "-CAfile",
+            "client-ca.pem",
+        ],
     },
     Variant {
         label: "OpenSSL 3.6 s_server (X25519MLKEM768, ML-DSA requested)",
@@ -124,6 +141,7 @@ fn cannot_match(line: &str, variant: &Variant, build: &OpensslBuild, runtime: (u
 fn every_variant_against(build: &OpensslBuild) {
     let pki = TestPki::new();
     tricky_ca_file(&pki);
+    rsa_server_with_intermediate(&pki);
     let runtime = mtlscheck_runtime();
     let openssl_3_6 = OpensslBuild::cached("3.6");
     let system = OpensslBuild::system();

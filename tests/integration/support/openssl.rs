@@ -127,6 +127,9 @@ impl OpensslBuild {
 pub fn mtlscheck_under_test() -> Command {
     match std::env::var_os("MTLSCHECK_BIN") {
         Some(bin) => {
+            // Relative to the package (where cargo runs tests); the tests run it from elsewhere.
+            let bin = std::fs::canonicalize(&bin)
+                .unwrap_or_else(|err| panic!("MTLSCHECK_BIN={}: {err}", PathBuf::from(&bin).display()));
             let mut command = Command::new(bin);
             if let Some(lib) = std::env::var_os("MTLSCHECK_BIN_LIBRARY_PATH") {
                 command.env("LD_LIBRARY_PATH", lib);
