@@ -348,13 +348,15 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format on standard output: `table` for people, `json` for machines (schema in
-    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, or `sclient` (what
-    /// `openssl s_client` prints for each endpoint, then the verdict; verdicts only for `merge`).
+    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, `sclient` (what
+    /// `openssl s_client` prints for each endpoint, then the verdict; verdicts only for `merge`),
+    /// `html` (one self-contained page) or `metrics` (Prometheus textfile-collector format).
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: Format,
 
     /// Also write the report to FILE, in the format its extension says (.json, .xml = JUnit,
-    /// .csv, .md, .txt = table) or as FORMAT:FILE (e.g. junit:results.dat); `-` (or
+    /// .csv, .md, .txt = table, .html, .prom = metrics) or as FORMAT:FILE (e.g.
+    /// junit:results.dat); `-` (or
     /// FORMAT:-) is standard output. Repeat for several files. Checked before any probe.
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<crate::report::output::OutputSpec>,

@@ -18,6 +18,29 @@ pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
+/// An RFC 3339 time (as reports write `started_at`) as seconds since the Unix epoch.
+pub fn rfc3339_to_unix(text: &str) -> Option<i64> {
+    let time = humantime::parse_rfc3339_weak(text.trim()).ok()?;
+    let seconds = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(seconds).ok()
+}
+
+/// A certificate date as s_client and reports print it (`Jan  1 00:00:00 2030 GMT`) as
+/// seconds since the Unix epoch.
+pub fn printed_time_to_unix(text: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let [month, day, clock, year, "GMT"] = parts.as_slice() else { return None };
+    let month = MONTHS.iter().position(|m| m == month)? + 1;
+    let day: u32 = day.parse().ok()?;
+    let clock: Vec<u32> = clock.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let [hour, minute, second] = clock.as_slice() else { return None };
+    let year: u32 = year.parse().ok()?;
+    let generalized = format!("{year:04}{month:02}{day:02}{hour:02}{minute:02}{second:02}Z");
+    let time = Asn1Time::from_str(&generalized).ok()?;
+    unix_time(&time)
+}
+
 /// The time as seconds since the Unix epoch.
 pub fn unix_time(time: &Asn1TimeRef) -> Option<i64> {
     let epoch = Asn1Time::from_unix(0).ok()?;
@@ -49,5 +72,19 @@ mod tests {
         assert_eq!(days_left(&in_an_hour, now), Some(0));
         let an_hour_ago = Asn1Time::from_unix(now - 3_600).unwrap();
         assert_eq!(days_left(&an_hour_ago, now), Some(-1));
+    }
+
+    #[test]
+    fn printed_certificate_dates_read_back_as_unix_seconds() {
+        assert_eq!(printed_time_to_unix("Nov 14 22:13:20 2023 GMT"), Some(1_700_000_000));
+        assert_eq!(printed_time_to_unix("Jan  1 00:00:00 2030 GMT"), Some(1_893_456_000));
+        assert_eq!(printed_time_to_unix("Jan 1 2030"), None);
+        assert_eq!(printed_time_to_unix("Foo  1 00:00:00 2030 GMT"), None);
+    }
+
+    #[test]
+    fn rfc3339_reads_back_as_unix_seconds() {
+        assert_eq!(rfc3339_to_unix("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(rfc3339_to_unix("last night"), None);
     }
 }

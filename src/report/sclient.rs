@@ -125,6 +125,15 @@ pub fn s_client_lines(info: &HandshakeInfo, style: NameStyle) -> Vec<String> {
     out
 }
 
+/// One check as `probe` shows it: s_client's lines for the connection (when the probe's
+/// observation is at hand, i.e. not in a report read back from JSON), then the verdict.
+pub fn check_view(r: &CheckResult, style: NameStyle) -> Vec<String> {
+    let info = r.observation.as_ref().and_then(|observation| observation.shown_attempt().info.as_ref());
+    let mut lines = info.map(|info| s_client_lines(info, style)).unwrap_or_default();
+    lines.extend(verdict_lines(r));
+    lines
+}
+
 fn verdict_lines(r: &CheckResult) -> Vec<String> {
     let mut out = vec!["mtlscheck verdict".to_string()];
     let auth = match r.client_auth {
