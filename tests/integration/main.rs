@@ -52,3 +52,10 @@ mod architecture;
 // Hostile input: unreadable and garbage files, broken credentials, servers that reset
 // mid-handshake or send thousands of CA names, odd names or a 200 KB chain; no secret leaks.
 mod hostile;
+
+// `-o report.html` in headless Chromium without network: DOM, escaping, sorting, filtering,
+// drift, timeline, no request leaving the page, screenshots at 1280 and 390 px.
+mod html_report;
+
+// `-o metrics.prom`: validated by `promtool check metrics`, read back sample by sample.
+mod metrics;
