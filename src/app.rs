@@ -38,6 +38,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Validate(args) => validate_checks(args),
         Command::Demo(args) => run_demo(args),
         Command::Merge(args) => merge_reports(args),
+        Command::Completions(args) => {
+            write_stdout(&crate::completions::script(args.shell))?;
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Command::Man(args) => write_man_pages(args.dir.as_deref()),
     }
 }
 
@@ -284,6 +289,20 @@ fn run_demo(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     outputs.write(&demo.report)?;
     Ok(exit_code(&demo.report))
+}
+
+/// `man`: mtlscheck(1) on stdout, or every page into a folder (listed on stdout).
+fn write_man_pages(dir: Option<&Path>) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match dir {
+        None => write_stdout(&crate::manpage::main_page())?,
+        Some(dir) => {
+            let written = crate::manpage::write_all(dir)
+                .map_err(|err| format!("cannot write man pages into {}: {err}", dir.display()))?;
+            let listing: String = written.iter().map(|path| format!("{}\n", path.display())).collect();
+            write_stdout(&listing)?;
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 /// Writes the report to stdout.

@@ -123,6 +123,33 @@ pub enum Command {
     /// 2 when a report cannot be read.
     #[command(after_help = MERGE_EXIT_CODES)]
     Merge(MergeArgs),
+
+    /// Print a shell completion script for bash, zsh or fish.
+    ///
+    /// bash: `mtlscheck completions bash > ~/.local/share/bash-completion/completions/mtlscheck`;
+    /// zsh: save it as `_mtlscheck` in a folder on $fpath; fish:
+    /// `mtlscheck completions fish > ~/.config/fish/completions/mtlscheck.fish`. The Debian
+    /// package installs all three.
+    Completions(CompletionsArgs),
+
+    /// Print the man page mtlscheck(1), or write it and one page per subcommand into a folder.
+    ///
+    /// `mtlscheck man | man -l -` reads it without installing; the Debian package installs them.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: crate::completions::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write mtlscheck.1 and mtlscheck-SUBCOMMAND.1 into DIR instead of printing mtlscheck.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -379,11 +406,17 @@ pub fn long_version() -> String {
     format!("{} (linked with {})", env!("CARGO_PKG_VERSION"), openssl::version::version())
 }
 
-/// Parses the process arguments; `--version` names the linked OpenSSL.
+/// The command-line definition, with the `--version` that names the linked OpenSSL; also the
+/// source of the man pages and completion scripts.
+pub fn command() -> clap::Command {
+    // clap keeps `&'static str`s: the version is built once per process.
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    Cli::command().version(VERSION.get_or_init(long_version).as_str())
+}
+
+/// Parses the process arguments.
 pub fn parse() -> Cli {
-    let version: &'static str = Box::leak(long_version().into_boxed_str());
-    let command = Cli::command().version(version);
-    let matches = command.get_matches();
+    let matches = command().get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 

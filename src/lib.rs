@@ -13,6 +13,7 @@
 pub mod alerts;
 pub mod app;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod dates;
 pub mod demo;
@@ -21,6 +22,7 @@ mod ffi;
 pub mod files;
 pub mod hostport;
 pub mod lab;
+pub mod manpage;
 pub mod merge;
 pub mod model;
 pub mod names;

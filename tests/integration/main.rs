@@ -59,3 +59,6 @@ mod html_report;
 
 // `-o metrics.prom`: validated by `promtool check metrics`, read back sample by sample.
 mod metrics;
+
+// `completions` loaded by bash, fish and zsh; `man` pages rendered by groff and man.
+mod shell_docs;
