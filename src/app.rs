@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Demo(args) => run_demo(args),
         Command::Merge(args) => merge_reports(args),
         Command::Completions(args) => {
-            write_stdout(&crate::completions::script(args.shell))?;
+            write_stdout(&crate::completions::script(args.shell, crate::cli::command()))?;
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Man(args) => write_man_pages(args.dir.as_deref()),

@@ -12,14 +12,14 @@ pub enum Shell {
     Fish,
 }
 
-/// The completion script for `shell`.
-pub fn script(shell: Shell) -> String {
+/// The completion script for `shell` from `command` (`cli::command()`; passed in because the
+/// command line names [`Shell`]).
+pub fn script(shell: Shell, mut command: clap::Command) -> String {
     let generator = match shell {
         Shell::Bash => Generator::Bash,
         Shell::Zsh => Generator::Zsh,
         Shell::Fish => Generator::Fish,
     };
-    let mut command = crate::cli::command();
     let mut out = Vec::new();
     clap_complete::generate(generator, &mut command, "mtlscheck", &mut out);
     String::from_utf8_lossy(&out).into_owned()
