@@ -62,3 +62,6 @@ mod metrics;
 
 // `completions` loaded by bash, fish and zsh; `man` pages rendered by groff and man.
 mod shell_docs;
+
+// docs/examples/ nightly CI files validated by check-jsonschema's GitHub and GitLab schemas.
+mod ci_examples;
