@@ -206,18 +206,28 @@ pub struct Observation {
     pub address: Option<SocketAddr>,
     pub servername: Option<String>,
     pub without_cert: Attempt,
-    /// `None` when the check has no client certificate.
-    pub with_cert: Option<WithCert>,
+    /// One entry per identity of the check, in its order (empty without credentials).
+    pub identities: Vec<WithCert>,
+    /// The connection with a forged certificate (`impostor: true`), when it was tried.
+    pub impostor: Option<WithCert>,
     pub elapsed: Duration,
 }
 
 impl Observation {
-    /// The connection whose s_client view is shown and compared with a transcript: the one
-    /// with our certificate when it got far enough to have one (what `s_client -cert ... -key
-    /// ...` shows), else the one without.
+    /// The first identity's connection, when it was made.
+    pub fn first_with_cert(&self) -> Option<&Attempt> {
+        match self.identities.first() {
+            Some(WithCert::Done(attempt)) => Some(attempt),
+            _ => None,
+        }
+    }
+
+    /// The connection whose s_client view is shown: the one with our (first) certificate when
+    /// it got far enough to have one (what `s_client -cert ... -key ...` shows), else the one
+    /// without.
     pub fn shown_attempt(&self) -> &Attempt {
-        match &self.with_cert {
-            Some(WithCert::Done(attempt)) if attempt.info.is_some() => attempt,
+        match self.first_with_cert() {
+            Some(attempt) if attempt.info.is_some() => attempt,
             _ => &self.without_cert,
         }
     }

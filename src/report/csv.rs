@@ -7,7 +7,7 @@ use crate::model::{CheckResult, Report};
 
 pub struct CsvExporter;
 
-pub const HEADER: [&str; 22] = [
+pub const HEADER: [&str; 23] = [
     "name",
     "host",
     "port",
@@ -30,6 +30,7 @@ pub const HEADER: [&str; 22] = [
     "warnings",
     "changes",
     "elapsed_ms",
+    "client_cert_verification",
 ];
 
 fn row(r: &CheckResult) -> Vec<String> {
@@ -58,6 +59,7 @@ fn row(r: &CheckResult) -> Vec<String> {
         r.warnings.iter().map(|w| w.message.as_str()).collect::<Vec<_>>().join("\n"),
         changes.join("\n"),
         r.elapsed_ms.to_string(),
+        r.client_cert_verification.to_string(),
     ]
 }
 
