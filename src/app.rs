@@ -168,10 +168,12 @@ pub fn validation_line(check: &Check) -> String {
 }
 
 fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    let (mut check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    check.client = args.client;
     let report = Report::new(vec![pipeline::run_one_with(&check, &options)]);
     if args.format == Format::Sclient {
-        write_stdout(&SClientExporter { trace: args.trace, style: check.name_style }.render(&report))?;
+        let exporter = SClientExporter { trace: args.trace, style: check.name_style, explain: args.explain_client };
+        write_stdout(&exporter.render(&report))?;
     } else {
         print_report(&report, args.format)?;
     }

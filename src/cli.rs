@@ -233,6 +233,16 @@ pub struct ProbeArgs {
     /// Output format; `sclient` prints s_client's lines and the verdict.
     #[arg(short, long, value_enum, default_value = "sclient")]
     pub format: Format,
+
+    /// Explain, step by step, how this client stack decides whether to send our certificate
+    /// (in the spirit of `-Djavax.net.debug=ssl:keymanager`).
+    #[arg(long, value_enum, value_name = "STACK")]
+    pub explain_client: Option<crate::model::ClientStack>,
+
+    /// The client stack our integration runs on (as `client:` in a checks file): the check
+    /// fails when it would not send our certificate to a server that requires one.
+    #[arg(long, value_enum, value_name = "STACK", default_value = "openssl")]
+    pub client: crate::model::ClientStack,
 }
 
 /// One endpoint's connection options, named as in `openssl s_client`.

@@ -11,7 +11,7 @@ use super::raw::{DEFAULT_PORT, DEFAULT_TIMEOUT, DEFAULT_WARN_DAYS, MAX_RETRIES, 
 use super::sni;
 use super::yaml_error::describe_yaml_error;
 use crate::hostport::{self, HostPort};
-use crate::model::{Check, HttpRequest, Identity, IdentityExpectations, ProxyUrl, Starttls};
+use crate::model::{Check, ClientStack, HttpRequest, Identity, IdentityExpectations, ProxyUrl, Starttls};
 use crate::names::NameStyle;
 
 /// Why a checks file cannot be used. Nothing is probed when this happens (exit code 2).
@@ -221,6 +221,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
         warnings,
         name_style: NameStyle::Default,
         impostor: raw.impostor.unwrap_or(false),
+        client: raw.client.unwrap_or(ClientStack::Openssl),
     })
 }
 

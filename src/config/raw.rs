@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::model::{Expectations, IdentityExpectations, Starttls};
+use crate::model::{ClientStack, Expectations, IdentityExpectations, Starttls};
 
 /// How long a probe of one endpoint may take when neither the check nor `defaults` says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -110,6 +110,8 @@ pub struct RawCheck {
     pub identities: Option<Vec<RawIdentity>>,
     /// Also present a forged certificate: does the partner verify client certificates?
     pub impostor: Option<bool>,
+    /// The client stack our integration runs on (`openssl`, `go`, `java-pkix`, …).
+    pub client: Option<ClientStack>,
 }
 
 /// One entry of `identities:`: a name, the credential fields of a check, and what the partner
@@ -189,6 +191,7 @@ impl RawCheck {
             insecure: self.insecure.or(d.insecure),
             identities: self.identities.or(d.identities),
             impostor: self.impostor.or(d.impostor),
+            client: self.client.or(d.client),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use openssl::ssl::SslVersion;
 
+use super::client_stack::ClientStack;
 use super::expect::Expectations;
 use super::identity::Identity;
 use super::proxy::ProxyUrl;
@@ -52,6 +53,9 @@ pub struct Check {
     /// Also present a forged certificate (`impostor: true`) to learn whether the partner
     /// verifies client certificates at all.
     pub impostor: bool,
+    /// The client stack our integration runs on (`client:`): the check fails when it would not
+    /// send our certificate to a server that requires one.
+    pub client: ClientStack,
 }
 
 impl Check {

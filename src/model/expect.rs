@@ -4,6 +4,7 @@
 use serde::{Deserialize, Deserializer};
 
 use super::client_auth::{ClientAuth, deserialize_expected};
+use super::client_stack::ClientStack;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +28,8 @@ pub struct Expectations {
     pub with_cert: Option<WithCertExpectation>,
     /// `false`: a partner that accepts any certificate (the impostor probe) does not fail the check.
     pub verifies_client_cert: Option<bool>,
+    /// Client stacks that must all send our certificate (for partners served by several).
+    pub clients_send: Option<Vec<ClientStack>>,
 }
 
 /// `expect.with_cert`: what the partner must do with our certificate.

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod client_auth;
+pub mod client_stack;
 pub mod comparison;
 pub mod drift;
 pub mod expect;
@@ -21,6 +22,7 @@ mod wire;
 
 pub use check::{Check, HttpRequest, ProbeOptions, ProtocolRange};
 pub use client_auth::ClientAuth;
+pub use client_stack::{ClientStack, StackOutcome, StackPrediction};
 pub use comparison::{ComparedConnection, Comparison, ComparisonField, FieldComparison};
 pub use drift::{BaselineSummary, Change, ChangeField};
 pub use expect::{Day, Expectations, IdentityExpectations, WithCertExpectation};

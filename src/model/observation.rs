@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::probe_error::ProbeError;
 use super::wire::wire_enum;
+use crate::certificate_request::CertificateRequest;
 use crate::names::DistinguishedName;
 
 /// What made the probe conclude the server accepted the connection.
@@ -59,6 +60,8 @@ pub struct TlsMessage {
     /// Up to the first two bytes: the handshake type, or the alert level and description.
     pub head: Vec<u8>,
     pub len: usize,
+    /// The whole message, kept only for a received CertificateRequest.
+    pub body: Option<Vec<u8>>,
 }
 
 /// What came back for the check's HTTP request.
@@ -161,6 +164,8 @@ pub struct Attempt {
     pub late_cert_request: bool,
     /// The CA names that late request carried.
     pub late_ca_names: Vec<DistinguishedName>,
+    /// The (last) CertificateRequest the server sent, as it was on the wire.
+    pub certificate_request: Option<CertificateRequest>,
     pub info: Option<HandshakeInfo>,
     pub messages: Vec<TlsMessage>,
     pub elapsed: Duration,
@@ -179,6 +184,7 @@ impl Attempt {
             postgres: None,
             late_cert_request: false,
             late_ca_names: Vec::new(),
+            certificate_request: None,
             info: None,
             messages: Vec::new(),
             elapsed: started.elapsed(),

@@ -2,12 +2,14 @@
 //! every exporter renders and `--baseline` and `merge` read back. Keys added after the first
 //! release carry `#[serde(default)]` so older reports still read.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::client_auth::ClientAuth;
+use super::client_stack::StackPrediction;
 use super::comparison::Comparison;
 use super::drift::{BaselineSummary, Change};
 use super::observation::{Observation, Stage};
@@ -180,6 +182,10 @@ wire_enum! {
         Credentials = "credentials",
         /// The partner refused a forged certificate (`impostor: true`).
         VerifiesClientCert = "verifies_client_cert",
+        /// Our client stack (`client:`) would send our certificate to a server requiring one.
+        ClientSends = "client_sends",
+        /// Each of `expect.clients_send` would send our certificate.
+        ClientsSend = "clients_send",
     }
 }
 
@@ -194,7 +200,6 @@ wire_enum! {
         Unknown = "unknown",
     }
 }
-
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectationResult {
@@ -218,7 +223,8 @@ pub struct IdentityResult {
     pub client_cert_issuer: Option<String>,
     pub client_cert_not_after: Option<String>,
     pub client_cert_days_left: Option<i64>,
-    /// OpenSSL's canonical comparison of our issuers with the server's CA names.
+    /// OpenSSL's canonical comparison (`X509_NAME_cmp`) of our issuers with the server's CA
+    /// names; what each client does is in `client_stacks`.
     pub ca_name_match: Option<bool>,
     pub matched_ca_name: Option<String>,
     pub with_cert: AttemptReport,
@@ -227,6 +233,9 @@ pub struct IdentityResult {
     /// Why the identity cannot be used, when it cannot.
     #[serde(default)]
     pub problem: Option<String>,
+    /// Per client stack: would it send this certificate? Null when none was requested.
+    #[serde(default)]
+    pub client_stacks: Option<BTreeMap<String, StackPrediction>>,
 }
 
 /// One row of the report; field names and meanings are the JSON contract.
@@ -257,8 +266,17 @@ pub struct CheckResult {
     pub cert_requested_after_handshake: bool,
     pub ca_names_sent: bool,
     pub ca_names: Vec<String>,
+    /// Whether our issuer is among the CA names by OpenSSL's canonical comparison
+    /// (`X509_NAME_cmp`); which clients would send our certificate is `client_stacks`.
     pub ca_name_match: Option<bool>,
     pub matched_ca_name: Option<String>,
+    /// The client stack the check says we run (`client:`, default `openssl`).
+    #[serde(default = "openssl")]
+    pub client: String,
+    /// Per client stack, whether it would send our (first) certificate in answer to the
+    /// server's CertificateRequest; null when no certificate was requested (or we have none).
+    #[serde(default)]
+    pub client_stacks: Option<BTreeMap<String, StackPrediction>>,
     pub protocol: Option<String>,
     pub cipher: Option<String>,
     pub verify_code: Option<i64>,
@@ -315,6 +333,11 @@ pub struct CheckResult {
     /// Everything the probe saw, for the s_client-style view (`mtlscheck probe`); not in JSON.
     #[serde(skip)]
     pub observation: Option<Arc<Observation>>,
+}
+
+/// Reports written before `client` existed predicted for OpenSSL-based clients.
+fn openssl() -> String {
+    "openssl".into()
 }
 
 /// Reports written before the impostor probe existed could not tell.

@@ -7,7 +7,7 @@ use crate::model::{CheckResult, Report};
 
 pub struct CsvExporter;
 
-pub const HEADER: [&str; 23] = [
+pub const HEADER: [&str; 25] = [
     "name",
     "host",
     "port",
@@ -31,6 +31,8 @@ pub const HEADER: [&str; 23] = [
     "changes",
     "elapsed_ms",
     "client_cert_verification",
+    "client",
+    "our_client_sends",
 ];
 
 fn row(r: &CheckResult) -> Vec<String> {
@@ -60,6 +62,12 @@ fn row(r: &CheckResult) -> Vec<String> {
         changes.join("\n"),
         r.elapsed_ms.to_string(),
         r.client_cert_verification.to_string(),
+        r.client.clone(),
+        r.client_stacks
+            .as_ref()
+            .and_then(|stacks| stacks.get(&r.client))
+            .map(|p| p.outcome.as_str().to_string())
+            .unwrap_or_default(),
     ]
 }
 

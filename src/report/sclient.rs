@@ -7,8 +7,8 @@ use super::exporter::Exporter;
 use super::summary::NONE_SENT;
 use super::trace::trace_lines;
 use crate::model::{
-    AttemptReport, CheckResult, ClientAuth, EnforcedAt, ExpectationField, HandshakeInfo, HandshakeState, Report, Stage,
-    Verification, WithCert,
+    AttemptReport, CheckResult, ClientAuth, ClientStack, EnforcedAt, ExpectationField, HandshakeInfo, HandshakeState,
+    Report, Stage, Verification, WithCert,
 };
 use crate::names::NameStyle;
 
@@ -18,6 +18,8 @@ pub struct SClientExporter {
     pub trace: bool,
     /// How names are printed (s_client's `-nameopt`).
     pub style: NameStyle,
+    /// Also print one client stack's reasoning step by step.
+    pub explain: Option<ClientStack>,
 }
 
 /// Lines of `SSL_SESSION_print` that differ on every connection.
@@ -126,7 +128,7 @@ pub fn s_client_lines(info: &HandshakeInfo, style: NameStyle) -> Vec<String> {
     out
 }
 
-fn verdict_lines(r: &CheckResult) -> Vec<String> {
+fn verdict_lines(r: &CheckResult, explain: Option<ClientStack>) -> Vec<String> {
     let mut out = vec!["mtlscheck verdict".to_string()];
     let auth = match r.client_auth {
         ClientAuth::None => "1-way TLS: the server did not ask for a client certificate".to_string(),
@@ -190,6 +192,24 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
             listed(identity.ca_name_match, identity.matched_ca_name.as_deref(), identity.client_cert_issuer.as_deref())
         ));
     }
+    if let Some(stacks) = &r.client_stacks {
+        out.push("Client stacks (would they send our certificate?):".into());
+        for (name, prediction) in stacks {
+            let ours = if *name == r.client { " (our client)" } else { "" };
+            out.push(format!("  {name}{ours}: {} — {}", prediction.outcome.as_str(), prediction.reason));
+        }
+        if let Some(stack) = explain
+            && let Some(prediction) = stacks.get(stack.as_str())
+        {
+            out.push(format!("How {} decides:", stack.as_str()));
+            out.extend(prediction.steps.iter().map(|step| format!("  {step}")));
+        }
+    } else if let Some(stack) = explain {
+        out.push(format!(
+            "How {} decides: no certificate was requested (or we have none), nothing to decide",
+            stack.as_str()
+        ));
+    }
     if let Some(impostor) = &r.impostor {
         out.push(format!("Impostor (a certificate forged at run time): {}", attempt_summary(impostor)));
         let verdict = match r.client_cert_verification {
@@ -208,7 +228,7 @@ fn listed(matched: Option<bool>, name: Option<&str>, issuer: Option<&str>) -> St
     match (matched, name) {
         (Some(true), Some(name)) => format!("yes, as {name}"),
         (Some(false), _) => format!(
-            "NO: {} is not among the server's CA names; most clients will not send our certificate",
+            "NO: {} is not among the server's CA names (OpenSSL's comparison; what each client does is below)",
             issuer.unwrap_or("our issuer")
         ),
         _ => "n/a (no CA names to match)".to_string(),
@@ -265,7 +285,7 @@ impl Exporter for SClientExporter {
                     lines.extend(s_client_lines(info, self.style));
                 }
             }
-            lines.extend(verdict_lines(r));
+            lines.extend(verdict_lines(r, self.explain));
         }
         let mut text = lines.join("\n");
         text.push('\n');

@@ -2,7 +2,8 @@
 //! what went wrong with a check, and what changed since the baseline.
 
 use crate::model::{
-    CheckResult, ClientAuth, EnforcedAt, ExpectationField, ExpectationResult, IdentityResult, Report, Stage, Status,
+    CheckResult, ClientAuth, EnforcedAt, ExpectationField, ExpectationResult, IdentityResult, Report, StackOutcome,
+    StackPrediction, Stage, Status,
 };
 
 /// Said when a server asks for a certificate without naming CAs.
@@ -10,7 +11,7 @@ pub const NONE_SENT: &str = "none sent: clients may offer any certificate";
 
 /// The columns of the table and of the Markdown table.
 pub const COLUMNS: [&str; 9] =
-    ["check", "target", "TLS", "server verify", "client auth", "CA names", "our CA listed", "with cert", "result"];
+    ["check", "target", "TLS", "server verify", "client auth", "CA names", "our client sends", "with cert", "result"];
 
 /// The last line of the table and Markdown reports: the counts, the OpenSSL and the shard;
 /// `escape` makes the OpenSSL version safe for the format.
@@ -69,6 +70,39 @@ pub fn our_ca_cell(r: &CheckResult) -> &'static str {
         Some(false) => "NO",
         None => "n/a",
     }
+}
+
+/// Whether our client stack (`client:`) would send our certificate: `yes`, `NO`, `ABORTS`, or
+/// `n/a` when no certificate was requested (or we have none); `go: NO` for a stack other than
+/// OpenSSL, the default.
+pub fn our_client_cell(r: &CheckResult) -> String {
+    let Some(prediction) = r.client_stacks.as_ref().and_then(|stacks| stacks.get(&r.client)) else {
+        return "n/a".into();
+    };
+    let word = match prediction.outcome {
+        StackOutcome::Sends => "yes",
+        StackOutcome::SendsEmpty => "NO",
+        StackOutcome::Aborts => "ABORTS",
+        StackOutcome::Unknown => "?",
+    };
+    if r.client == "openssl" { word.to_string() } else { format!("{}: {word}", r.client) }
+}
+
+/// The stacks grouped by what they would do: `sends: openssl, rustls; sends empty: go, …`.
+pub fn stacks_line(stacks: &std::collections::BTreeMap<String, StackPrediction>) -> String {
+    let group = |outcome: StackOutcome| -> Vec<&str> {
+        stacks.iter().filter(|(_, p)| p.outcome == outcome).map(|(name, _)| name.as_str()).collect()
+    };
+    let mut parts = Vec::new();
+    for (label, outcome) in
+        [("sends", StackOutcome::Sends), ("sends empty", StackOutcome::SendsEmpty), ("aborts", StackOutcome::Aborts)]
+    {
+        let names = group(outcome);
+        if !names.is_empty() {
+            parts.push(format!("{label}: {}", names.join(", ")));
+        }
+    }
+    parts.join("; ")
 }
 
 pub fn verify_cell(r: &CheckResult) -> String {
@@ -157,14 +191,14 @@ pub fn problems(r: &CheckResult) -> Vec<String> {
 /// One line saying what was found: for JUnit's system-out and log lines.
 pub fn verdict_line(r: &CheckResult) -> String {
     format!(
-        "{} ({}): {}; TLS {}; server verify {}; CA names {}; our CA listed {}; with cert {}; result {}",
+        "{} ({}): {}; TLS {}; server verify {}; CA names {}; our client sends {}; with cert {}; result {}",
         r.name,
         r.target(),
         client_auth_cell(r),
         r.protocol.as_deref().unwrap_or("-"),
         verify_cell(r),
         ca_names_cell(r),
-        our_ca_cell(r),
+        our_client_cell(r),
         with_cert_cell(r),
         result_cell(r)
     )

@@ -52,6 +52,8 @@ fn empty_result(check: &Check) -> CheckResult {
         ca_names: Vec::new(),
         ca_name_match: None,
         matched_ca_name: None,
+        client: check.client.as_str().to_string(),
+        client_stacks: None,
         protocol: None,
         cipher: None,
         verify_code: None,
@@ -174,7 +176,11 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         Outcome::Accepted(_) => ClientAuth::Optional,
     };
 
-    let request = Request { cert_requested: result.cert_requested, ca_names: &server_ca_names };
+    let wire =
+        attempts().filter(|a| a.cert_requested || a.late_cert_request).find_map(|a| a.certificate_request.as_ref());
+    let required = matches!(result.client_auth, ClientAuth::Required)
+        || (result.client_auth == ClientAuth::PostHandshake && result.enforced_at.is_some());
+    let request = Request { cert_requested: result.cert_requested, ca_names: &server_ca_names, wire, required };
     let our_side = our_side::judge(check, &observation, &request, dates::now_unix());
     result.with_cert = our_side.with_cert;
     result.identities = our_side.identities;
@@ -182,6 +188,7 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     result.matched_ca_name = our_side.matched_ca_name;
     result.impostor = our_side.impostor;
     result.client_cert_verification = our_side.verification;
+    result.client_stacks = our_side.client_stacks;
 
     if check.http.is_none() && check.starttls.is_none() {
         match result.client_auth {

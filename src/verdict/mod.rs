@@ -6,6 +6,7 @@
 mod addresses;
 mod assess;
 mod baseline;
+mod client_stacks;
 mod compare;
 mod connection;
 mod expect;

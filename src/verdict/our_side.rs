@@ -2,13 +2,17 @@
 //! impostor's forged certificate, and the expectations on them — `with_cert` (default:
 //! accepted), `credentials` (every identity usable) and `verifies_client_cert`.
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
+use super::client_stacks::predict_all;
 use super::connection::with_cert_report;
+use crate::certificate_request::CertificateRequest;
 use crate::dates;
 use crate::model::{
     AttemptReport, Check, ClientIdentity, ExpectationField, ExpectationResult, Identity, IdentityResult, Observation,
-    Verification, WithCert, WithCertExpectation,
+    StackOutcome, StackPrediction, Verification, WithCert, WithCertExpectation,
 };
 use crate::names::{DistinguishedName, NameStyle};
 
@@ -23,13 +27,22 @@ pub struct OurSide {
     pub matched_ca_name: Option<String>,
     pub impostor: Option<AttemptReport>,
     pub verification: Verification,
+    /// The first identity's client-stack predictions.
+    pub client_stacks: Option<Predictions>,
     pub expectations: Vec<ExpectationResult>,
 }
+
+type Predictions = BTreeMap<String, StackPrediction>;
 
 /// What the server sent in its CertificateRequest, as far as our side needs it.
 pub struct Request<'a> {
     pub cert_requested: bool,
     pub ca_names: &'a [DistinguishedName],
+    /// The request as it was on the wire, when one arrived.
+    pub wire: Option<&'a CertificateRequest>,
+    /// The server refuses a connection without a certificate (`required`, or `post-handshake`
+    /// enforced): our client stack must send one.
+    pub required: bool,
 }
 
 pub fn judge(check: &Check, observation: &Observation, request: &Request<'_>, now: i64) -> OurSide {
@@ -41,6 +54,7 @@ pub fn judge(check: &Check, observation: &Observation, request: &Request<'_>, no
         matched_ca_name: None,
         impostor: None,
         verification: Verification::Unknown,
+        client_stacks: None,
         expectations: Vec::new(),
     };
     for (index, (identity, seen)) in check.identities.iter().zip(&observation.identities).enumerate() {
@@ -50,14 +64,22 @@ pub fn judge(check: &Check, observation: &Observation, request: &Request<'_>, no
         };
         let matched = identity.credential.as_ref().and_then(|credential| ca_match(credential, request));
         let expected = expected_today(check, identity, now);
+        let predictions = match (request.wire, &identity.credential) {
+            (Some(wire), Some(credential)) => Some(predict_all(wire, credential, check.name_style)),
+            _ => None,
+        };
         side.expectations.extend(identity_expectations(check, identity, &report, expected, seen));
+        side.expectations.extend(stack_expectations(check, identity, predictions.as_ref(), request));
         if index == 0 {
             side.with_cert = report.clone();
             side.ca_name_match = matched.as_ref().map(|m| m.is_some());
             side.matched_ca_name = matched.clone().flatten().map(|name| name.text(check.name_style));
+            side.client_stacks = predictions.clone();
         }
         if named {
-            side.identities.push(identity_result(identity, report, matched, expected, check.name_style, now));
+            let mut result = identity_result(identity, report, matched, expected, check.name_style, now);
+            result.client_stacks = predictions;
+            side.identities.push(result);
         }
     }
     judge_impostor(check, observation, &mut side);
@@ -175,7 +197,52 @@ fn identity_result(
         with_cert,
         expected: expected.as_str().to_string(),
         problem: identity.problem.clone(),
+        client_stacks: None,
     }
+}
+
+/// `client:` (implicit: our stack must send our certificate to a server that requires one) and
+/// `expect.clients_send` (each listed stack must send it).
+fn stack_expectations(
+    check: &Check,
+    identity: &Identity,
+    predictions: Option<&Predictions>,
+    request: &Request<'_>,
+) -> Vec<ExpectationResult> {
+    let Some(predictions) = predictions else { return Vec::new() };
+    let outcome = |stack: crate::model::ClientStack| predictions.get(stack.as_str());
+    let mut list = Vec::new();
+    if let Some(ours) = outcome(check.client)
+        && request.required
+        && ours.outcome != StackOutcome::Sends
+    {
+        list.push(ExpectationResult {
+            field: ExpectationField::ClientSends,
+            expected: json!({ check.client.as_str(): "sends" }),
+            actual: json!({ check.client.as_str(): ours.outcome.as_str() }),
+            ok: false,
+            detail: Some(ours.reason.clone()),
+            identity: identity.name.clone(),
+        });
+    }
+    if let Some(stacks) = &check.expect.clients_send {
+        let failing: Vec<String> = stacks
+            .iter()
+            .filter(|stack| outcome(**stack).is_some_and(|p| p.outcome != StackOutcome::Sends))
+            .map(|stack| format!("{}: {}", stack.as_str(), outcome(*stack).map(|p| p.reason.as_str()).unwrap_or("-")))
+            .collect();
+        let actual: BTreeMap<&str, &str> =
+            stacks.iter().filter_map(|stack| outcome(*stack).map(|p| (stack.as_str(), p.outcome.as_str()))).collect();
+        list.push(ExpectationResult {
+            field: ExpectationField::ClientsSend,
+            expected: json!(stacks.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+            actual: json!(actual),
+            ok: failing.is_empty(),
+            detail: (!failing.is_empty()).then(|| failing.join("; ")),
+            identity: identity.name.clone(),
+        });
+    }
+    list
 }
 
 /// The impostor's connection: a partner that accepts a certificate nobody issued does not

@@ -53,7 +53,10 @@ fn a_partner_that_refuses_our_certificate_fails_the_check_unless_expected() {
         let failures = failed(plain);
         assert_eq!(failures.len(), 1, "{tls}: {plain:#}");
         assert_eq!(failures[0]["field"], "with_cert");
-        assert_eq!((&failures[0]["expected"], &failures[0]["actual"]), (&Value::from("accepted"), &Value::from("refused")));
+        assert_eq!(
+            (&failures[0]["expected"], &failures[0]["actual"]),
+            (&Value::from("accepted"), &Value::from("refused"))
+        );
         assert_eq!(failures[0]["detail"], "tlsv1 alert unknown ca", "{tls}: {plain:#}");
         let expects_refusal = result_named(&report, "expects-refusal");
         assert_eq!(expects_refusal["status"], "pass", "{tls}: {expects_refusal:#}");
@@ -152,7 +155,10 @@ fn identities_are_validated_like_credentials_and_named_in_every_problem() {
             "checks:\n  - {name: a, host: x.example, cert: client.pem, key: client.key, identities: [{name: b, cert: client.pem, key: client.key}]}\n",
             "`identities` cannot be combined with `cert`/`key`/`p12`",
         ),
-        ("checks:\n  - {name: a, host: x.example, identities: [{cert: client.pem, key: client.key}]}\n", "identities[0] has no `name`"),
+        (
+            "checks:\n  - {name: a, host: x.example, identities: [{cert: client.pem, key: client.key}]}\n",
+            "identities[0] has no `name`",
+        ),
         (
             "checks:\n  - {name: a, host: x.example, identities: [{name: b, cert: client.pem, key: client.key}, {name: b, p12: x.p12}]}\n",
             "identity 'b' is listed twice",
@@ -184,7 +190,8 @@ fn the_impostor_tells_servers_that_verify_from_those_that_accept_any_certificate
         let failures = failed(r);
         assert_eq!(failures.len(), 1, "{tls}: {r:#}");
         assert_eq!(failures[0]["field"], "verifies_client_cert");
-        let (code, report, _) = run_json(&pki, &checks(presence_only.port, ", expect: {verifies_client_cert: false}"), &[]);
+        let (code, report, _) =
+            run_json(&pki, &checks(presence_only.port, ", expect: {verifies_client_cert: false}"), &[]);
         assert_eq!(code, 0, "{tls}: {report:#}");
 
         let verifying =
@@ -240,8 +247,7 @@ fn a_java_server_trusting_everything_and_nginx_without_verification_accept_the_i
 fn nginx_refusing_our_certificate_at_the_http_layer_fails_the_check() {
     let pki = TestPki::new();
     let nginx = Nginx::start_trusting(&pki, NginxVerify::On, "TLSv1.2 TLSv1.3", "other-ca.pem");
-    let yaml =
-        checks_yaml(nginx.port, "  - {name: partner, cert: client.pem, key: client.key, http_path: /}\n");
+    let yaml = checks_yaml(nginx.port, "  - {name: partner, cert: client.pem, key: client.key, http_path: /}\n");
     let (code, report, _) = run_json(&pki, &yaml, &[]);
     assert_eq!(code, 1);
     let r = result_named(&report, "partner");
@@ -275,10 +281,8 @@ fn broken_credentials_never_hide_the_partners_mode_and_ca_names() {
     assert!(table.contains("2-way required"), "{table}");
     // Nothing probed at all: the verdict says unknown, never "not requested".
     let closed = crate::support::ClosedPort::reserve();
-    let output = mtlscheck()
-        .args(["probe", &format!("127.0.0.1:{}", closed.port), "--timeout", "2s"])
-        .output()
-        .expect("probe");
+    let output =
+        mtlscheck().args(["probe", &format!("127.0.0.1:{}", closed.port), "--timeout", "2s"]).output().expect("probe");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("CA names: unknown"), "{stdout}");
 }
