@@ -28,7 +28,19 @@ pub fn init_logging(cli: &Cli) {
         (false, _) => "debug",
     };
     let env = env_logger::Env::default().default_filter_or(level);
-    let _ = env_logger::Builder::from_env(env).format_timestamp(None).try_init();
+    // `mtlscheck: warning: ...` like every other message, not `[WARN mtlscheck::app]`.
+    let _ = env_logger::Builder::from_env(env)
+        .format(|buf, record| {
+            use std::io::Write as _;
+            let level = match record.level() {
+                log::Level::Error => "error: ",
+                log::Level::Warn => "warning: ",
+                log::Level::Info => "",
+                log::Level::Debug | log::Level::Trace => "debug: ",
+            };
+            writeln!(buf, "mtlscheck: {level}{}", record.args())
+        })
+        .try_init();
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {

@@ -446,11 +446,60 @@ pub fn long_version() -> String {
     format!("{} (linked with {})", env!("CARGO_PKG_VERSION"), openssl::version::version())
 }
 
+/// `openssl s_client` options operators type out of habit, and their mtlscheck spelling.
+const S_CLIENT_SPELLINGS: [(&str, &str); 17] = [
+    ("-connect", "the endpoint itself, HOST:PORT (e.g. mtlscheck probe api.partner.example:443)"),
+    ("-servername", "--servername"),
+    ("-noservername", "--noservername"),
+    ("-CAfile", "--cacert (or --CAfile)"),
+    ("-CApath", "--capath (or --CApath)"),
+    ("-cert", "--cert"),
+    ("-key", "--key"),
+    ("-cert_chain", "--chain"),
+    ("-pass", "--pass"),
+    ("-tls1_2", "--tls1_2"),
+    ("-tls1_3", "--tls1_3"),
+    ("-starttls", "--starttls"),
+    ("-proxy", "--proxy"),
+    ("-nameopt", "--nameopt"),
+    ("-msg", "--trace (the handshake messages, curl style)"),
+    ("-showcerts", "nothing: probe prints the chain as s_client does"),
+    ("-verify_return_error", "nothing: a chain that does not verify fails the check unless --insecure"),
+];
+
+/// s_client's single-dash options among `args`, answered with mtlscheck's spelling.
+fn s_client_spellings(args: &[String]) -> Option<String> {
+    let found: Vec<String> = args
+        .iter()
+        .filter_map(|arg| S_CLIENT_SPELLINGS.iter().find(|(theirs, _)| arg == theirs))
+        .map(|(theirs, ours)| format!("`{theirs}` is {ours}"))
+        .collect();
+    (!found.is_empty()).then(|| format!("these are openssl s_client's options: {}", found.join("; ")))
+}
+
 /// Parses the process arguments; `--version` names the linked OpenSSL.
 pub fn parse() -> Cli {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(message) = s_client_spellings(&args) {
+        eprintln!("mtlscheck: {message}");
+        std::process::exit(2);
+    }
     let version: &'static str = Box::leak(long_version().into_boxed_str());
     let command = Cli::command().version(version);
-    let matches = command.get_matches();
+    let matches = match command.try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(err) => {
+            let compare_without_target = args.get(1).is_some_and(|a| a == "compare")
+                && !args.iter().any(|a| a == "--target" || a.starts_with("--target="))
+                && err.kind() == clap::error::ErrorKind::UnknownArgument;
+            if compare_without_target {
+                let _ = err.print();
+                eprintln!("\n  tip: the endpoint goes in --target: mtlscheck compare TRANSCRIPT --target HOST:PORT");
+                std::process::exit(2);
+            }
+            err.exit()
+        }
+    };
     Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 

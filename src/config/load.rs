@@ -75,7 +75,9 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
             Some(name) => format!("{shown}: check '{name}'"),
             None => format!("{shown}: checks[{index}]"),
         };
-        match build_check(raw_check.with_defaults(&defaults), &label, base, &mut cache) {
+        // A file named in `defaults` is blamed on `defaults`, once, not on every check.
+        let labels = Labels::of(&raw_check, &defaults, &label, &format!("{shown}: defaults"));
+        match build_check(raw_check.with_defaults(&defaults), &labels, base, &mut cache) {
             Ok(mut check) => {
                 check.warn_days = warn_days;
                 if !seen.insert(check.name.clone()) {
@@ -98,7 +100,8 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
 /// resolve against the current directory.
 pub fn single_check(raw: RawCheck) -> Result<Check, ConfigError> {
     let label = raw.name.clone().unwrap_or_default();
-    build_check(raw, &label, Path::new(""), &mut LoadCache::default())
+    let labels = Labels { check: label.clone(), cacert: label.clone(), capath: label.clone(), credentials: label };
+    build_check(raw, &labels, Path::new(""), &mut LoadCache::default())
         .map_err(|problems| ConfigError { file: PathBuf::new(), problems })
 }
 
@@ -111,7 +114,34 @@ struct LoadCache {
     ca_files: HashMap<PathBuf, Result<(), String>>,
 }
 
-fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -> Result<Check, Vec<String>> {
+/// Who a problem is blamed on: the check, or `defaults` for a file the check inherits.
+struct Labels {
+    check: String,
+    cacert: String,
+    capath: String,
+    credentials: String,
+}
+
+impl Labels {
+    fn of(raw: &RawCheck, defaults: &RawCheck, check: &str, from_defaults: &str) -> Labels {
+        let pick = |inherited: bool| if inherited { from_defaults.to_string() } else { check.to_string() };
+        let own_credentials = raw.cert.is_some()
+            || raw.key.is_some()
+            || raw.p12.is_some()
+            || raw.identities.is_some()
+            || raw.chain.is_some();
+        let default_credentials = defaults.cert.is_some() || defaults.p12.is_some() || defaults.identities.is_some();
+        Labels {
+            check: check.to_string(),
+            cacert: pick(raw.cacert.is_none() && defaults.cacert.is_some()),
+            capath: pick(raw.capath.is_none() && defaults.capath.is_some()),
+            credentials: pick(!own_credentials && default_credentials),
+        }
+    }
+}
+
+fn build_check(raw: RawCheck, labels: &Labels, base: &Path, cache: &mut LoadCache) -> Result<Check, Vec<String>> {
+    let label = labels.check.as_str();
     let mut problems = Vec::new();
     let has_identities = raw.identities.is_some();
     if has_identities && (raw.cert.is_some() || raw.key.is_some() || raw.p12.is_some()) {
@@ -120,7 +150,7 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
              identities"
         ));
     }
-    let (identities, warnings) = build_identities(&raw, label, base, cache, &mut problems);
+    let (identities, warnings) = build_identities(&raw, &labels.credentials, base, cache, &mut problems);
     if identities.is_empty() && raw.expect.as_ref().is_some_and(|e| e.client_cert_days_left.is_some()) {
         let needs = if has_identities { "`identities`" } else { "`cert` and `key` (or `p12`)" };
         problems.push(format!("{label}: `expect.client_cert_days_left` needs {needs}"));
@@ -133,12 +163,29 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
         }
     };
     let host = match raw.host {
-        Some(host) if !host.trim().is_empty() => strip_brackets(host.trim()).to_string(),
+        Some(host) if !host.trim().is_empty() => {
+            if let Some(problem) = host_problem(host.trim()) {
+                problems.push(format!("{label}: {problem}"));
+            }
+            strip_brackets(host.trim()).to_string()
+        }
         _ => {
             problems.push(format!("{label}: missing `host` (a DNS name or IP address)"));
             String::new()
         }
     };
+    for (field, value) in [
+        ("cacert", &raw.cacert),
+        ("capath", &raw.capath),
+        ("key", &raw.key),
+        ("chain", &raw.chain),
+        ("key_password_file", &raw.key_password_file),
+        ("p12_password_file", &raw.p12_password_file),
+    ] {
+        if value.as_ref().is_some_and(|path| path.as_os_str().is_empty()) {
+            problems.push(format!("{label}: `{field}` is empty: name a file, or remove the field"));
+        }
+    }
     if let Some(path) = &raw.http_path
         && !path.starts_with('/')
     {
@@ -177,12 +224,12 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
     if let Some(path) = &cacert
         && let Err(err) = cache.ca_files.entry(path.clone()).or_insert_with(|| credentials::check_ca_file(path))
     {
-        problems.push(format!("{label}: cacert {err}"));
+        problems.push(format!("{}: cacert {err}", labels.cacert));
     }
     if let Some(path) = &capath
         && !path.is_dir()
     {
-        problems.push(format!("{label}: capath {} is not a readable directory", path.display()));
+        problems.push(format!("{}: capath {} is not a readable directory", labels.capath, path.display()));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -358,6 +405,25 @@ fn proxy_setting(
             problems.push(format!("{label}: `proxy` {err}"));
             None
         }
+    }
+}
+
+/// What is wrong with a `host:` that `run` could not resolve: a URL, or a port written into it.
+fn host_problem(host: &str) -> Option<String> {
+    if let Some((scheme, rest)) = host.split_once("://") {
+        let name = rest.split(['/', ':']).next().unwrap_or_default();
+        return Some(format!(
+            "`host` {host:?} is a URL: write the host name alone (`host: {name}`), the port in `port:` and a \
+             path in `http_path:` ({scheme}:// is implied by TLS)"
+        ));
+    }
+    match hostport::split(host) {
+        Ok((name, Some(port))) => Some(format!(
+            "`host` {host:?} includes a port: write `host: {}` and `port: {port}`",
+            if name.contains(':') { format!("\"[{name}]\"") } else { name }
+        )),
+        Ok(_) => None,
+        Err(why) => Some(format!("`host` {host:?}: {why}; write a DNS name or an IP address")),
     }
 }
 

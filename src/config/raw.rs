@@ -24,24 +24,46 @@ pub struct Timeout(pub Duration);
 
 impl<'de> Deserialize<'de> for Timeout {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Written {
-            Seconds(f64),
-            Text(String),
+        deserializer.deserialize_any(TimeoutVisitor)
+    }
+}
+
+/// A timeout as a number of seconds or as text; anything else is explained, not named as a
+/// Rust type.
+struct TimeoutVisitor;
+
+impl TimeoutVisitor {
+    fn seconds<E: serde::de::Error>(secs: f64) -> Result<Timeout, E> {
+        if !(secs.is_finite() && secs > 0.0) {
+            return Err(E::custom(format!("timeout must be positive, got {secs}")));
         }
-        let duration = match Written::deserialize(deserializer)? {
-            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => {
-                // Found by fuzzing: `from_secs_f64` panics on values too big for a Duration.
-                let duration = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
-                within_limit(duration, &secs.to_string()).map_err(serde::de::Error::custom)?
-            }
-            Written::Seconds(secs) => {
-                return Err(serde::de::Error::custom(format!("timeout must be positive, got {secs}")));
-            }
-            Written::Text(text) => parse_duration(&text).map_err(serde::de::Error::custom)?,
-        };
-        Ok(Timeout(duration))
+        // Found by fuzzing: `from_secs_f64` panics on values too big for a Duration.
+        let duration = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
+        within_limit(duration, &secs.to_string()).map(Timeout).map_err(E::custom)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TimeoutVisitor {
+    type Value = Timeout;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a duration such as `10s`, `500ms` or `2m`, or a number of seconds")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, secs: u64) -> Result<Timeout, E> {
+        Self::seconds(secs as f64)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, secs: i64) -> Result<Timeout, E> {
+        Self::seconds(secs as f64)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, secs: f64) -> Result<Timeout, E> {
+        Self::seconds(secs)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timeout, E> {
+        parse_duration(text).map(Timeout).map_err(E::custom)
     }
 }
 

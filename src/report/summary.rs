@@ -23,10 +23,16 @@ pub fn footer(report: &Report, escape: impl Fn(&str) -> String) -> String {
         n => format!(", {n} refused our certificate"),
     };
     format!(
-        "\n{} checks: {pass} ok, {fail} failed, {error} errors{refused} (OpenSSL: {}{shard})\n",
-        report.results.len(),
+        "\n{}: {pass} ok, {fail} failed, {}{refused} (OpenSSL: {}{shard})\n",
+        count(report.results.len(), "check", "checks"),
+        count(error, "error", "errors"),
         escape(&report.openssl_version)
     )
+}
+
+/// `1 check`, `2 checks`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn client_auth_cell(r: &CheckResult) -> String {

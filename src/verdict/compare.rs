@@ -104,8 +104,8 @@ pub fn compare(file: &str, t: &Transcript, live: &CheckResult, connection: Compa
     }
     field(
         ComparisonField::CaNames,
-        format!("{} names", t.ca_names.len()),
-        format!("{} names", live.ca_names.len()),
+        names_count(t.ca_names.len()),
+        names_count(live.ca_names.len()),
         missing.is_empty() && added.is_empty() && t.ca_names.len() == live.ca_names.len(),
         (!note.is_empty()).then(|| note.join("; ")),
     );
@@ -132,6 +132,11 @@ pub fn compare(file: &str, t: &Transcript, live: &CheckResult, connection: Compa
 
     let agree = fields.iter().all(|f| f.agree);
     Comparison { transcript_file: file.to_string(), connection, agree, fields }
+}
+
+/// `1 name`, `3 names`.
+fn names_count(n: usize) -> String {
+    format!("{n} name{}", if n == 1 { "" } else { "s" })
 }
 
 /// Attaches a transcript comparison; a difference fails a check that would have passed.

@@ -52,6 +52,9 @@ mod our_side;
 // `init`: a first checks file from one probe of each endpoint.
 mod init;
 
+// Messages: no Rust type names, fixes for common mistakes, s_client spellings, plurals.
+mod messages;
+
 // The module graph of src/: one direction of data, no import cycle.
 mod architecture;
 
