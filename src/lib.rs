@@ -12,6 +12,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod certificate_request;
 pub mod cli;
 pub mod completions;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod demo;
 mod ffi;
 pub mod files;
 pub mod hostport;
+pub mod init;
 pub mod lab;
 pub mod manpage;
 pub mod merge;

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::exporter::Exporter;
 use crate::dates::printed_time_to_unix;
-use crate::model::{CheckResult, ClientAuth, Report, Status};
+use crate::model::{CheckResult, ClientAuth, IdentityResult, Report, Status, Verification};
 
 pub struct MetricsExporter;
 
@@ -147,6 +147,48 @@ fn state_sets(out: &mut String, report: &Report) {
     }
 }
 
+/// A gauge per identity of `identities:` (labels: the check's and `identity`), for those with a
+/// value.
+fn per_identity(
+    out: &mut String,
+    report: &Report,
+    name: &str,
+    help: &str,
+    value: impl Fn(&IdentityResult) -> Option<String>,
+) {
+    let values: Vec<(String, String)> = report
+        .results
+        .iter()
+        .flat_map(|r| r.identities.iter().map(move |identity| (r, identity)))
+        .filter_map(|(r, identity)| value(identity).map(|v| (check_labels(r, Some(("identity", &identity.name))), v)))
+        .collect();
+    if values.is_empty() {
+        return;
+    }
+    let mut family = Family::gauge(out, name, help);
+    for (labels, value) in values {
+        family.sample(name, &labels, value);
+    }
+}
+
+/// When each identity's certificate expires and whether the partner accepted it.
+fn identity_metrics(out: &mut String, report: &Report) {
+    per_identity(
+        out,
+        report,
+        "mtlscheck_identity_cert_expiry_timestamp_seconds",
+        "When each of a check's identities' certificate expires, in seconds since the Unix epoch.",
+        |identity| identity.client_cert_not_after.as_deref().and_then(printed_time_to_unix).map(|t| t.to_string()),
+    );
+    per_identity(
+        out,
+        report,
+        "mtlscheck_identity_accepted",
+        "1 when the partner accepted the connection with this identity's certificate, 0 when it refused it; absent when not told.",
+        |identity| identity.with_cert.accepted.map(|accepted| u8::from(accepted).to_string()),
+    );
+}
+
 impl Exporter for MetricsExporter {
     fn render(&self, report: &Report) -> String {
         let mut out = String::new();
@@ -167,6 +209,18 @@ impl Exporter for MetricsExporter {
             "mtlscheck_check_client_cert_expiry_timestamp_seconds",
             "When our client certificate expires, in seconds since the Unix epoch; only checks with a certificate.",
             |r| r.client_cert_not_after.as_deref().and_then(printed_time_to_unix).map(|t| t.to_string()),
+        );
+        identity_metrics(&mut out, report);
+        per_check(
+            &mut out,
+            report,
+            "mtlscheck_check_verifies_client_cert",
+            "1 when the partner refused a forged client certificate (impostor probe), 0 when it accepted one; absent when not tried.",
+            |r| match r.client_cert_verification {
+                Verification::Verified => Some("1".into()),
+                Verification::None => Some("0".into()),
+                _ => None,
+            },
         );
         per_check(
             &mut out,

@@ -46,6 +46,15 @@ mod credentials;
 // Our X509_NAME_print_ex against the real `openssl x509 -nameopt`, name by name.
 mod names;
 
+// Our side: refused certificates, identities, the impostor, broken credentials, matching transcripts.
+mod our_side;
+
+// `init`: a first checks file from one probe of each endpoint.
+mod init;
+
+// Messages: no Rust type names, fixes for common mistakes, s_client spellings, plurals.
+mod messages;
+
 // The module graph of src/: one direction of data, no import cycle.
 mod architecture;
 

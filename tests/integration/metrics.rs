@@ -86,6 +86,16 @@ fn metrics_pass_promtool_and_say_what_the_report_says() {
     assert!((f64::from(SOON_DAYS) - 1.0..f64::from(SOON_DAYS)).contains(&soon), "{soon}");
     assert!((363.0..366.0).contains(&days_left("one-way", "client")));
 
+    // The identities of `drifting`, and its impostor (refused: the partner verifies).
+    let identity = |name: &str| format!("{},identity=\"{name}\"", labels("drifting"));
+    assert_eq!(sample(&text, &format!("mtlscheck_identity_accepted{{{}}}", identity("current"))), 1.0);
+    assert_eq!(sample(&text, &format!("mtlscheck_identity_accepted{{{}}}", identity("next"))), 0.0);
+    let next_days =
+        (sample(&text, &format!("mtlscheck_identity_cert_expiry_timestamp_seconds{{{}}}", identity("next"))) - now)
+            / 86_400.0;
+    assert!((398.0..401.0).contains(&next_days), "{next_days}");
+    assert_eq!(sample(&text, &format!("mtlscheck_check_verifies_client_cert{{{}}}", labels("drifting"))), 1.0);
+
     // Drift since the baseline, and the probe's duration.
     assert!(sample(&text, &format!("mtlscheck_check_changes{{{}}}", labels("drifting"))) >= 1.0);
     assert_eq!(sample(&text, &format!("mtlscheck_check_changes{{{}}}", labels("one-way"))), 0.0);

@@ -3,7 +3,9 @@
 //! address, notes, and what `openssl s_client` prints for the endpoint.
 
 use super::escape::html;
-use crate::model::{AttemptReport, CheckResult, HandshakeState};
+use std::collections::BTreeMap;
+
+use crate::model::{AttemptReport, CheckResult, HandshakeState, StackPrediction, Verification};
 use crate::names::NameStyle;
 use crate::report::sclient::check_view;
 use crate::report::summary::{NONE_SENT, client_auth_cell, our_ca_cell, problems, verify_cell, with_cert_cell};
@@ -173,6 +175,93 @@ fn connections(r: &CheckResult) -> String {
     section("connections", "Connections", &table)
 }
 
+fn identities(r: &CheckResult) -> String {
+    if r.identities.is_empty() {
+        return String::new();
+    }
+    let rows: String = r
+        .identities
+        .iter()
+        .map(|identity| {
+            let listed = match identity.ca_name_match {
+                Some(true) => "yes",
+                Some(false) => "NO",
+                None => "n/a",
+            };
+            let cells = [
+                identity.name.clone(),
+                or_dash(identity.client_cert_subject.as_deref()),
+                listed.to_string(),
+                format!(
+                    "{}{}",
+                    or_dash(identity.client_cert_not_after.as_deref()),
+                    days(identity.client_cert_days_left)
+                ),
+                identity
+                    .problem
+                    .clone()
+                    .map(|p| format!("not sent: {p}"))
+                    .unwrap_or_else(|| identity.with_cert.summary()),
+                identity.expected.clone(),
+            ];
+            let cells: String = cells.iter().map(|c| format!("<td>{}</td>", html(c))).collect();
+            format!("<tr>{cells}</tr>")
+        })
+        .collect();
+    let table = format!(
+        "<div class=\"scroll\"><table class=\"small\"><thead><tr><th>identity</th><th>certificate</th>\
+         <th>our CA listed</th><th>expires</th><th>with it</th><th>expected today</th></tr></thead>\
+         <tbody>{rows}</tbody></table></div>"
+    );
+    section("identities", "Our identities", &table)
+}
+
+fn impostor(r: &CheckResult) -> String {
+    let said = match r.client_cert_verification {
+        Verification::Verified => "verified: it refused a forged certificate with our issuer's name",
+        Verification::None => "NOT verified: it accepted a forged certificate (presence or issuer name only)",
+        Verification::Unknown => return String::new(),
+        Verification::Other(_) => r.client_cert_verification.as_str(),
+    };
+    let mut pairs = vec![("client certificates", said.to_string())];
+    if let Some(attempt) = &r.impostor {
+        pairs.push(("the forged certificate", attempt.summary()));
+    }
+    section("impostor", "Does the partner verify client certificates?", &facts(&pairs))
+}
+
+fn stacks(r: &CheckResult) -> String {
+    let mut rows = String::new();
+    let mut add = |whose: &str, predictions: &BTreeMap<String, StackPrediction>| {
+        for (stack, prediction) in predictions {
+            rows.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                html(whose),
+                html(stack),
+                html(prediction.outcome.as_str()),
+                html(&prediction.reason)
+            ));
+        }
+    };
+    // With identities the top-level prediction is the first identity's: shown once, under it.
+    if let Some(predictions) = r.client_stacks.as_ref().filter(|_| r.identities.is_empty()) {
+        add("our certificate", predictions);
+    }
+    for identity in &r.identities {
+        if let Some(predictions) = &identity.client_stacks {
+            add(&identity.name, predictions);
+        }
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    let table = format!(
+        "<div class=\"scroll\"><table class=\"small\"><thead><tr><th>certificate</th><th>client stack</th>\
+         <th>would</th><th>because</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    );
+    section("stacks", &format!("Would our clients send it? (we run {})", html(&r.client)), &table)
+}
+
 fn expectations(r: &CheckResult) -> String {
     if r.expectations.is_empty() {
         return String::new();
@@ -184,7 +273,10 @@ fn expectations(r: &CheckResult) -> String {
             let (class, word) = if e.ok { ("held", "held") } else { ("failed", "FAILED") };
             format!(
                 "<tr class=\"{class}\"><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{word}{}</td></tr>",
-                html(e.field.as_str()),
+                html(&match &e.identity {
+                    Some(identity) => format!("{} ({identity})", e.field.as_str()),
+                    None => e.field.as_str().to_string(),
+                }),
                 html(&e.expected.to_string()),
                 html(&e.actual.to_string()),
                 e.detail.as_deref().map(|d| format!(": {}", html(d))).unwrap_or_default()
@@ -244,6 +336,9 @@ pub fn detail(r: &CheckResult) -> String {
         chain(r),
         expiry(r),
         connections(r),
+        identities(r),
+        impostor(r),
+        stacks(r),
         expectations(r),
         addresses(r),
         notes(r),

@@ -53,20 +53,27 @@ fn bars(report: &Report) -> Vec<Bar> {
             });
         }
     }
-    // Our certificates, once each: many checks share one.
+    // Our certificates (each check's, each of its identities'), once each: many checks share one.
     let mut ours: Vec<(String, String, i64, bool, Vec<String>)> = Vec::new();
     for r in &report.results {
-        let (Some(subject), Some(days)) = (&r.client_cert_subject, r.client_cert_days_left) else { continue };
-        let not_after = r.client_cert_not_after.clone().unwrap_or_default();
-        match ours.iter_mut().find(|(s, n, ..)| s == subject && *n == not_after) {
-            Some(entry) => entry.4.push(r.name.clone()),
-            None => ours.push((
-                subject.clone(),
-                not_after,
-                days,
-                warned(r, WarningKind::ClientCertExpiry),
-                vec![r.name.clone()],
-            )),
+        let identities =
+            r.identities.iter().map(|i| (&i.client_cert_subject, i.client_cert_days_left, &i.client_cert_not_after));
+        let certificates = std::iter::once((&r.client_cert_subject, r.client_cert_days_left, &r.client_cert_not_after))
+            .chain(identities);
+        for (subject, days, not_after) in certificates {
+            let (Some(subject), Some(days)) = (subject, days) else { continue };
+            let not_after = not_after.clone().unwrap_or_default();
+            match ours.iter_mut().find(|(s, n, ..)| s == subject && *n == not_after) {
+                Some(entry) if entry.4.contains(&r.name) => {}
+                Some(entry) => entry.4.push(r.name.clone()),
+                None => ours.push((
+                    subject.clone(),
+                    not_after,
+                    days,
+                    warned(r, WarningKind::ClientCertExpiry),
+                    vec![r.name.clone()],
+                )),
+            }
         }
     }
     for (subject, not_after, days, warned, checks) in ours {

@@ -1,7 +1,8 @@
 //! One real run whose report has every kind of row the HTML and metrics exports show: a pass,
 //! a failed expectation against a server whose certificate and CA names carry markup, an
 //! expired server certificate, an endpoint that cannot be probed, and a check whose endpoint
-//! changed since the baseline (a first real run against another server).
+//! changed since the baseline (a first real run against another server), with two identities
+//! (ours, accepted, and a next one from a CA the partner does not trust yet) and the impostor.
 
 use std::path::PathBuf;
 
@@ -54,6 +55,10 @@ checks:
     port: {closed}
   - name: drifting
     port: {drifting_port}
+    impostor: true
+    identities:
+      - {{name: current, cert: client.pem, key: client.key}}
+      - {{name: next, cert: next-client.pem, key: next-client.key, expect: {{accepted_from: 2099-01-01}}}}
 ",
             one_way = ports.one_way,
             hostile_port = ports.hostile,
@@ -89,6 +94,15 @@ impl VariedRun {
     /// Starts the servers and makes the baseline run (`drifting` against an optional server).
     pub fn start() -> VariedRun {
         let pki = TestPki::new();
+        let next = pki::issue(&CertSpec {
+            subject: &[("O", "Our Company"), ("CN", "our-next-client")],
+            issuer: Some(&pki.pki.other_ca),
+            not_after_days: 400,
+            ..Default::default()
+        })
+        .expect("issue the next client certificate");
+        pki::write_certs(&pki.path("next-client.pem"), &[&next.cert]).expect("write the next certificate");
+        pki::write_key(&pki.path("next-client.key"), &next.key).expect("write the next key");
         let one_way = lab_server(pki.server_config());
 
         let hostile_ca = pki::issue(&CertSpec {
