@@ -63,13 +63,14 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     }
     for check in &mut checks {
         check.insecure |= args.insecure;
+        check.impostor |= args.impostor;
         if let Some(proxy) = &args.proxy {
             check.proxy = Some(proxy.clone());
         }
     }
     let transcripts = match &args.compare_dir {
         Some(dir) => load_transcripts(dir, &checks)?,
-        None => vec![None; checks.len()],
+        None => checks.iter().map(|_| None).collect(),
     };
     // Read before the outputs are prepared: `--output` may name the baseline's own file.
     let baseline = match &args.baseline {
@@ -88,8 +89,9 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
         .into_iter()
         .zip(transcripts)
         .map(|(result, transcript)| match transcript {
-            Some((file, transcript)) => {
-                let comparison = verdict::compare(&file, &transcript, &result);
+            Some(saved) => {
+                let connection = verdict::connection_for(&saved.transcript, saved.taken_with_cert);
+                let comparison = verdict::compare(&saved.file, &saved.transcript, &result, connection);
                 verdict::attach_comparison(result, comparison)
             }
             None => result,
@@ -136,27 +138,42 @@ fn validate_checks(args: ValidateArgs) -> Result<ExitCode, Box<dyn std::error::E
     let checks = config::load(&args.checks)?;
     let lines: String = checks.iter().map(|check| format!("{}\n", validation_line(check))).collect();
     write_stdout(&lines)?;
-    let usable = checks.iter().all(|check| check.preflight_error.is_none());
+    let usable = checks.iter().all(|check| check.identities.iter().all(|identity| identity.problem.is_none()));
     Ok(ExitCode::from(if usable { EXIT_OK } else { EXIT_USAGE }))
 }
 
 /// `name: ok`, `name: ok (no client certificate)`, or the problems and warnings, on one line.
 pub fn validation_line(check: &Check) -> String {
     let mut parts = Vec::new();
-    match &check.preflight_error {
-        Some(error) => parts.push(format!("error: {error}")),
-        None if check.identity.is_none() => parts.push("ok (no client certificate)".to_string()),
-        None => parts.push("ok".to_string()),
+    let problems: Vec<String> = check
+        .identities
+        .iter()
+        .filter_map(|identity| {
+            let problem = identity.problem.as_ref()?;
+            Some(match &identity.name {
+                Some(name) => format!("error: identity '{name}': {problem}"),
+                None => format!("error: {problem}"),
+            })
+        })
+        .collect();
+    if !problems.is_empty() {
+        parts.extend(problems);
+    } else if check.identities.is_empty() {
+        parts.push("ok (no client certificate)".to_string());
+    } else {
+        parts.push("ok".to_string());
     }
     parts.extend(check.warnings.iter().map(|warning| format!("warning: {warning}")));
     format!("{}: {}", check.name, parts.join("; "))
 }
 
 fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    let (mut check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    check.client = args.client;
     let report = Report::new(vec![pipeline::run_one_with(&check, &options)]);
     if args.format == Format::Sclient {
-        write_stdout(&SClientExporter { trace: args.trace, style: check.name_style }.render(&report))?;
+        let exporter = SClientExporter { trace: args.trace, style: check.name_style, explain: args.explain_client };
+        write_stdout(&exporter.render(&report))?;
     } else {
         print_report(&report, args.format)?;
     }
@@ -174,7 +191,8 @@ fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     // The note would credit an `insecure: true` the user never set; the verify_code row of the
     // comparison shows the failure.
     result.notes.retain(|note| !note.starts_with(verdict::VERIFY_NOTE_START));
-    let comparison = verdict::compare(&args.transcript.display().to_string(), &transcript, &result);
+    let connection = verdict::connection_for(&transcript, args.with_cert);
+    let comparison = verdict::compare(&args.transcript.display().to_string(), &transcript, &result, connection);
     let report = Report::new(vec![verdict::attach_comparison(result, comparison)]);
     outputs.write(&report)?;
     Ok(exit_code(&report))
@@ -187,22 +205,40 @@ fn read_transcript(path: &Path) -> Result<Transcript, String> {
     transcript::parse(&text).map_err(|err| format!("{}:{}: {}", path.display(), err.line, err.message))
 }
 
-/// The transcript of each check that has one in `dir`, read before any network traffic.
-fn load_transcripts(dir: &Path, checks: &[Check]) -> Result<Vec<Option<(String, Transcript)>>, String> {
+/// An operator's transcript for one check, and how it was taken.
+struct SavedTranscript {
+    file: String,
+    transcript: Transcript,
+    /// Named `<check>.with-cert.txt`: taken with `s_client -cert ... -key ...`.
+    taken_with_cert: bool,
+}
+
+/// The transcript of each check that has one in `dir` (`<name>.txt`, or `<name>.with-cert.txt`
+/// when it was taken with our certificate), read before any network traffic.
+fn load_transcripts(dir: &Path, checks: &[Check]) -> Result<Vec<Option<SavedTranscript>>, String> {
     if !dir.is_dir() {
         return Err(format!("--compare-dir {} is not a directory", dir.display()));
     }
     let mut problems = Vec::new();
     let mut transcripts = Vec::new();
     for check in checks {
-        let path = dir.join(format!("{}.txt", check.name));
-        if !path.exists() {
-            log::info!("{}: no transcript at {}, not compared", check.name, path.display());
-            transcripts.push(None);
-            continue;
-        }
+        let plain = dir.join(format!("{}.txt", check.name));
+        let with_cert = dir.join(format!("{}.with-cert.txt", check.name));
+        let (path, taken_with_cert) = match (plain.exists(), with_cert.exists()) {
+            (true, _) => (plain, false),
+            (false, true) => (with_cert, true),
+            (false, false) => {
+                log::info!("{}: no transcript at {}, not compared", check.name, plain.display());
+                transcripts.push(None);
+                continue;
+            }
+        };
         match read_transcript(&path) {
-            Ok(transcript) => transcripts.push(Some((path.display().to_string(), transcript))),
+            Ok(transcript) => transcripts.push(Some(SavedTranscript {
+                file: path.display().to_string(),
+                transcript,
+                taken_with_cert,
+            })),
             Err(problem) => {
                 problems.push(problem);
                 transcripts.push(None);
@@ -240,6 +276,7 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
         proxy: args.proxy.clone(),
         starttls: args.starttls,
         insecure: Some(args.insecure),
+        impostor: Some(args.impostor),
         ..RawCheck::default()
     };
     let raw = with_pass_source(raw, args.pass.as_deref())?;

@@ -155,8 +155,10 @@ pub struct RunArgs {
     pub all_addresses: bool,
 
     /// Also compare each check with an operator's saved `openssl s_client` output in
-    /// DIR/<check name>.txt (checks without a file are not compared). A difference fails the
-    /// check; an unreadable transcript stops the run before any probe (exit 2).
+    /// DIR/<check name>.txt, taken without `-cert` and compared with the connection without a
+    /// certificate (or DIR/<check name>.with-cert.txt, taken with `-cert`/`-key`, compared with
+    /// the connection that presents ours). Checks without a file are not compared. A difference
+    /// fails the check; an unreadable transcript stops the run before any probe (exit 2).
     #[arg(long, value_name = "DIR")]
     pub compare_dir: Option<PathBuf>,
 
@@ -184,6 +186,12 @@ pub struct RunArgs {
     /// `insecure: true` on every check).
     #[arg(long)]
     pub insecure: bool,
+
+    /// Also present a certificate forged at run time to every endpoint that asks for one (as
+    /// `impostor: true` on every check): a partner that accepts it does not verify client
+    /// certificates, which fails the check unless `expect.verifies_client_cert: false`.
+    #[arg(long)]
+    pub impostor: bool,
 
     /// Reach every endpoint through this HTTP CONNECT proxy (http://HOST:PORT), whatever the
     /// checks file and HTTPS_PROXY say. Credentials belong in HTTPS_PROXY, not here.
@@ -225,6 +233,16 @@ pub struct ProbeArgs {
     /// Output format; `sclient` prints s_client's lines and the verdict.
     #[arg(short, long, value_enum, default_value = "sclient")]
     pub format: Format,
+
+    /// Explain, step by step, how this client stack decides whether to send our certificate
+    /// (in the spirit of `-Djavax.net.debug=ssl:keymanager`).
+    #[arg(long, value_enum, value_name = "STACK")]
+    pub explain_client: Option<crate::model::ClientStack>,
+
+    /// The client stack our integration runs on (as `client:` in a checks file): the check
+    /// fails when it would not send our certificate to a server that requires one.
+    #[arg(long, value_enum, value_name = "STACK", default_value = "openssl")]
+    pub client: crate::model::ClientStack,
 }
 
 /// One endpoint's connection options, named as in `openssl s_client`.
@@ -320,6 +338,12 @@ pub struct EndpointArgs {
     /// code is one of the fields it compares.
     #[arg(long)]
     pub insecure: bool,
+
+    /// Also present a certificate forged at run time (a fresh key, issued in the name of the
+    /// first CA the server lists): if the server accepts it, it does not verify client
+    /// certificates.
+    #[arg(long)]
+    pub impostor: bool,
 }
 
 #[derive(Debug, Args)]
@@ -331,6 +355,13 @@ pub struct CompareArgs {
     /// The endpoint the transcript was taken from: HOST[:PORT].
     #[arg(long, value_name = "HOST[:PORT]")]
     pub target: String,
+
+    /// The transcript was taken with `s_client -cert ... -key ...`: compare it with the live
+    /// connection that presents our certificate (give --cert/--key or --p12 too). Without it the
+    /// connection without a certificate is compared, unless the transcript shows (in `-msg`
+    /// output) that a certificate was sent.
+    #[arg(long)]
+    pub with_cert: bool,
 
     #[command(flatten)]
     pub endpoint: EndpointArgs,

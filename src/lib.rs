@@ -12,6 +12,7 @@
 
 pub mod alerts;
 pub mod app;
+pub mod certificate_request;
 pub mod cli;
 pub mod config;
 pub mod dates;

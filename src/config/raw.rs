@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::model::Expectations;
-use crate::model::Starttls;
+use crate::model::{ClientStack, Expectations, IdentityExpectations, Starttls};
 
 /// How long a probe of one endpoint may take when neither the check nor `defaults` says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -107,14 +106,55 @@ pub struct RawCheck {
     pub starttls: Option<Starttls>,
     /// Report a server verification failure without failing the check.
     pub insecure: Option<bool>,
+    /// Several named client identities instead of one `cert`/`key`/`p12` (rotation readiness).
+    pub identities: Option<Vec<RawIdentity>>,
+    /// Also present a forged certificate: does the partner verify client certificates?
+    pub impostor: Option<bool>,
+    /// The client stack our integration runs on (`openssl`, `go`, `java-pkix`, …).
+    pub client: Option<ClientStack>,
+}
+
+/// One entry of `identities:`: a name, the credential fields of a check, and what the partner
+/// must do with it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIdentity {
+    pub name: Option<String>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub chain: Option<PathBuf>,
+    pub p12: Option<PathBuf>,
+    pub key_password_env: Option<String>,
+    pub key_password_file: Option<PathBuf>,
+    pub p12_password_env: Option<String>,
+    pub p12_password_file: Option<PathBuf>,
+    #[serde(default, deserialize_with = "refuse_inline_key_password")]
+    pub key_password: Option<InlinePassphrase>,
+    #[serde(default, deserialize_with = "refuse_inline_p12_password")]
+    pub p12_password: Option<InlinePassphrase>,
+    pub expect: Option<IdentityExpectations>,
 }
 
 impl RawCheck {
+    /// Whether the check names a single client certificate itself (`cert`, `key` or `p12`).
+    fn has_plain_credentials(&self) -> bool {
+        self.cert.is_some() || self.key.is_some() || self.p12.is_some()
+    }
+
     /// Fills every field this check leaves unset from `defaults`. A check's own `p12` replaces
     /// inherited PEM credentials (`cert`, `key`, `chain`, `key_password_*`), and its own
-    /// `cert`/`key` replace an inherited `p12`, instead of clashing with them.
+    /// `cert`/`key` replace an inherited `p12`, instead of clashing with them; likewise its own
+    /// `identities` replace inherited single credentials and the other way round.
     pub fn with_defaults(self, defaults: &RawCheck) -> RawCheck {
         let mut d = defaults.clone();
+        if self.identities.is_some() {
+            (d.cert, d.key, d.chain, d.p12) = (None, None, None, None);
+            (d.key_password_env, d.key_password_file, d.p12_password_env, d.p12_password_file) =
+                (None, None, None, None);
+        }
+        if self.has_plain_credentials() {
+            d.identities = None;
+        }
         if self.p12.is_some() {
             (d.cert, d.key, d.chain, d.key_password_env, d.key_password_file) = (None, None, None, None, None);
         }
@@ -149,6 +189,9 @@ impl RawCheck {
             proxy: self.proxy.or(d.proxy),
             starttls: self.starttls.or(d.starttls),
             insecure: self.insecure.or(d.insecure),
+            identities: self.identities.or(d.identities),
+            impostor: self.impostor.or(d.impostor),
+            client: self.client.or(d.client),
         }
     }
 }

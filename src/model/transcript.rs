@@ -15,6 +15,9 @@ pub struct Transcript {
     pub ca_names: Vec<String>,
     /// The alert text of an OpenSSL error line, e.g. "tlsv13 alert certificate required".
     pub rejection: Option<String>,
+    /// Whether s_client sent a client certificate (seen in `-msg` output: a Certificate message
+    /// longer than an empty one); `None` when the transcript does not show it.
+    pub client_cert_sent: Option<bool>,
     /// Which OpenSSL name style the transcript uses.
     pub name_style: TranscriptNameStyle,
 }

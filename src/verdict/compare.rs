@@ -2,7 +2,9 @@
 //! of the same endpoint, field by field. Names are compared as names (so OpenSSL 1.0.2,
 //! 1.1.1–3.1 and 3.2+ spellings of one name agree), never as strings.
 
-use crate::model::{CheckResult, Comparison, ComparisonField, FieldComparison, Outcome, Stage, Status, Transcript};
+use crate::model::{
+    CheckResult, ComparedConnection, Comparison, ComparisonField, FieldComparison, Outcome, Stage, Status, Transcript,
+};
 use crate::names::{NameKey, difference};
 
 fn show(value: Option<impl ToString>) -> String {
@@ -17,10 +19,23 @@ fn yes_no(value: Option<bool>) -> String {
     }
 }
 
-/// Compares a parsed transcript with a live result.
-pub fn compare(file: &str, t: &Transcript, live: &CheckResult) -> Comparison {
+/// The live connection made the way the transcript was taken: with our certificate when the
+/// operator ran `s_client -cert ...` (the transcript or the caller says so), else without.
+pub fn connection_for(t: &Transcript, taken_with_cert: bool) -> ComparedConnection {
+    if taken_with_cert || t.client_cert_sent == Some(true) {
+        ComparedConnection::WithCert
+    } else {
+        ComparedConnection::WithoutCert
+    }
+}
+
+/// Compares a parsed transcript with the live connection made the same way.
+pub fn compare(file: &str, t: &Transcript, live: &CheckResult, connection: ComparedConnection) -> Comparison {
     let observation = live.observation.as_deref();
-    let attempt = observation.map(|o| o.shown_attempt());
+    let attempt = observation.map(|o| match connection {
+        ComparedConnection::WithCert => o.first_with_cert().unwrap_or(&o.without_cert),
+        _ => &o.without_cert,
+    });
     let info = attempt.and_then(|a| a.info.as_ref());
     let mut fields = Vec::new();
     let mut field = |field, transcript: String, live: String, agree: bool, note: Option<String>| {
@@ -116,7 +131,7 @@ pub fn compare(file: &str, t: &Transcript, live: &CheckResult) -> Comparison {
     field(ComparisonField::Rejection, show(t.rejection.as_ref()), live_rejection, agree, note);
 
     let agree = fields.iter().all(|f| f.agree);
-    Comparison { transcript_file: file.to_string(), agree, fields }
+    Comparison { transcript_file: file.to_string(), connection, agree, fields }
 }
 
 /// Attaches a transcript comparison; a difference fails a check that would have passed.

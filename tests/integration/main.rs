@@ -46,6 +46,9 @@ mod credentials;
 // Our X509_NAME_print_ex against the real `openssl x509 -nameopt`, name by name.
 mod names;
 
+// Our side: refused certificates, identities, the impostor, broken credentials, matching transcripts.
+mod our_side;
+
 // The module graph of src/: one direction of data, no import cycle.
 mod architecture;
 
