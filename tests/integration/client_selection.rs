@@ -396,20 +396,7 @@ fn assert_predictions_match(results: &Results, matrix_file: &Path) {
         missing[0],
         matrix_file.display()
     );
-    let mut mismatches = Vec::new();
-    for ((row, client), observation) in &results.observed {
-        let (Some(stack), Ok(observed)) = (client.stack(), observation.record.observed.clone()) else { continue };
-        let (predicted, reason) = results.predicted[row].stack(stack).unwrap_or(("(missing)", ""));
-        if predicted != observed.outcome() {
-            mismatches.push(format!(
-                "{} / {}: observed {} ({observed}{}), mtlscheck predicts `{stack}`: {predicted} — {reason}",
-                row_label(*row),
-                client.label(),
-                observed.outcome(),
-                detail_suffix(&observation.record)
-            ));
-        }
-    }
+    let mismatches: Vec<String> = mismatches(results).into_values().collect();
     assert!(
         mismatches.is_empty(),
         "{} predictions differ from the real clients (matrix in {}):\n{}",
@@ -417,6 +404,31 @@ fn assert_predictions_match(results: &Results, matrix_file: &Path) {
         matrix_file.display(),
         mismatches.join("\n")
     );
+}
+
+/// Every (row, client) whose stack's prediction differs from what the client did, with the line
+/// that says so; rows without predictions are left out (reported on their own).
+fn mismatches(results: &Results) -> BTreeMap<(Row, Client), String> {
+    let mut found = BTreeMap::new();
+    for ((row, client), observation) in &results.observed {
+        let (Some(stack), Ok(observed)) = (client.stack(), observation.record.observed.clone()) else { continue };
+        let prediction = &results.predicted[row];
+        if !prediction.result["client_stacks"].is_object() {
+            continue;
+        }
+        let (predicted, reason) = prediction.stack(stack).unwrap_or(("(missing)", ""));
+        if predicted != observed.outcome() {
+            let line = format!(
+                "{} / {}: observed {} ({observed}{}), mtlscheck predicts `{stack}`: {predicted} — {reason}",
+                row_label(*row),
+                client.label(),
+                observed.outcome(),
+                detail_suffix(&observation.record)
+            );
+            found.insert((*row, *client), line);
+        }
+    }
+    found
 }
 
 fn detail_suffix(record: &ServerRecord) -> String {
@@ -435,15 +447,25 @@ fn matrix_markdown(results: &Results, versions: &[(&str, String)]) -> String {
     for (client, version) in versions {
         let _ = writeln!(md, "- {client}: {version}");
     }
-    md.push_str("\nS = the server received our certificate, – = an empty Certificate, E = the client aborted first, ? = unknown (see the notes).\n\n");
+    md.push_str("\nS = the server received our certificate, – = an empty Certificate, E = the client aborted first, ? = unknown (see the notes); **bold**: mtlscheck predicted otherwise.\n\n");
+    let differing = mismatches(results);
     let _ = writeln!(md, "| CertificateRequest | TLS | {} |", Client::ALL.map(Client::label).join(" | "));
     let _ = writeln!(md, "|---|---|{}", "---|".repeat(Client::ALL.len()));
     for row in rows() {
         let cells: Vec<String> = Client::ALL
             .iter()
-            .map(|&client| results.observed.get(&(row, client)).map(|o| o.record.cell()).unwrap_or_else(|| "?".into()))
+            .map(|&client| {
+                let cell = results.observed.get(&(row, client)).map(|o| o.record.cell()).unwrap_or_else(|| "?".into());
+                if differing.contains_key(&(row, client)) { format!("**{cell}**") } else { cell }
+            })
             .collect();
         let _ = writeln!(md, "| {} | {} | {} |", CASES[row.0].request, row.1.number(), cells.join(" | "));
+    }
+    if !differing.is_empty() {
+        md.push_str("\n## Predictions that differ from the real clients\n\n");
+        for line in differing.values() {
+            let _ = writeln!(md, "- {line}");
+        }
     }
     md.push_str("\n## What each server asked (as mtlscheck saw it)\n\n");
     for row in rows() {
