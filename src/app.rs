@@ -6,14 +6,15 @@ use std::process::ExitCode;
 use openssl::ssl::SslVersion;
 
 use crate::cli::{
-    Cli, Command, CompareArgs, DemoArgs, EndpointArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs, ValidateArgs,
+    Cli, Command, CompareArgs, DemoArgs, EndpointArgs, InitArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs,
+    ValidateArgs,
 };
 use crate::config::{self, RawCheck, Timeout};
 use crate::model::{Check, ProbeOptions, ProtocolRange, Report, Transcript};
 use crate::progress::Progress;
 use crate::report::output::{Outputs, write_stdout};
 use crate::report::{Exporter, Format, SClientExporter};
-use crate::{demo, merge, pipeline, transcript, verdict};
+use crate::{demo, init, merge, pipeline, transcript, verdict};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Compare(args) => compare_one(args),
         Command::Validate(args) => validate_checks(args),
         Command::Demo(args) => run_demo(args),
+        Command::Init(args) => init_checks(args),
         Command::Merge(args) => merge_reports(args),
     }
 }
@@ -321,6 +323,83 @@ fn run_demo(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     outputs.write(&demo.report)?;
     Ok(exit_code(&demo.report))
+}
+
+/// `init`: one probe of each target, then a checks file with what they did as expectations.
+fn init_checks(args: InitArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let to_stdout = args.output.as_os_str() == "-";
+    if !to_stdout && args.output.exists() && !args.force {
+        return Err(
+            format!("{} exists: give another file with -o, or --force to replace it", args.output.display()).into()
+        );
+    }
+    let folder = match args.output.parent() {
+        Some(parent) if !to_stdout && !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut checks = Vec::new();
+    let mut options = ProbeOptions::default();
+    for target in &args.targets {
+        let (check, probe_options) = endpoint_check(target, &args.endpoint)?;
+        options = probe_options;
+        checks.push(check);
+    }
+    let results = pipeline::run_all(&checks, checks.len(), &options);
+    let mut names: Vec<String> = Vec::new();
+    let mut probed = Vec::new();
+    for (check, result) in checks.iter().zip(&results) {
+        let name = init::check_name(&check.host, check.port, &names);
+        names.push(name.clone());
+        probed.push(init::Probed {
+            name,
+            host: &check.host,
+            port: check.port,
+            http_path: check.http.as_ref().map(|h| h.path.as_str()),
+            result,
+        });
+    }
+    let pass = args.endpoint.pass.as_deref().and_then(|pass| {
+        let field = if args.endpoint.p12.is_some() { "p12" } else { "key" };
+        let (kind, value) = pass.split_once(':')?;
+        let suffix = match kind {
+            "env" => "password_env",
+            "file" => "password_file",
+            _ => return None,
+        };
+        Some((format!("{field}_{suffix}"), value.to_string()))
+    });
+    let defaults = init::Defaults {
+        cacert: args.endpoint.cacert.clone(),
+        capath: args.endpoint.capath.clone(),
+        cert: args.endpoint.cert.clone(),
+        key: args.endpoint.key.clone(),
+        chain: args.endpoint.chain.clone(),
+        p12: args.endpoint.p12.clone(),
+        passphrase: pass,
+        timeout: humantime::format_duration(args.endpoint.timeout).to_string(),
+    };
+    let today = crate::dates::now_rfc3339();
+    let yaml = init::checks_yaml(&defaults, &folder, &probed, today.get(..10).unwrap_or(&today));
+    if to_stdout {
+        write_stdout(&yaml)?;
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    std::fs::write(&args.output, &yaml).map_err(|err| format!("cannot write {}: {err}", args.output.display()))?;
+    // The file must be usable as written.
+    config::load(&args.output)?;
+    let unreachable = results.iter().filter(|r| r.status == crate::model::Status::Error).count();
+    eprintln!(
+        "mtlscheck: wrote {} with {} check{}{}; next: mtlscheck run {}",
+        args.output.display(),
+        results.len(),
+        if results.len() == 1 { "" } else { "s" },
+        match unreachable {
+            0 => String::new(),
+            n => format!(" ({n} could not be probed: see the comments in the file)"),
+        },
+        args.output.display()
+    );
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 /// Writes the report to stdout.

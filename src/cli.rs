@@ -42,6 +42,16 @@ Example:
   openssl s_client -connect api.partner.example:443 > taken.txt 2>&1 < /dev/null
   mtlscheck compare taken.txt --target api.partner.example:443";
 
+const INIT_HELP: &str = "\
+Exit codes:
+  0  the checks file was written (endpoints that could not be probed are in it, without
+     expectations)
+  2  usage error, or the file exists (use --force) or cannot be written
+
+Example:
+  mtlscheck init api.partner.example gw.partner-b.example:8443 --cert me.crt --key me.key
+  mtlscheck run checks.yaml";
+
 const MERGE_EXIT_CODES: &str = "\
 Exit codes:
   0  every check in the joined reports passed
@@ -105,6 +115,16 @@ pub enum Command {
     /// chain links our certificate to its issuers. Prints one line per check. Exit 0 when every
     /// check is usable (warnings allowed), 2 otherwise.
     Validate(ValidateArgs),
+
+    /// Write a first checks file from one probe of each endpoint, its expectations filled in
+    /// from what the endpoints did (client auth, the exact CA names, the protocol).
+    ///
+    /// Give the certificate and key your integration uses (--cert/--key or --p12) and the CA
+    /// that signs the partners' certificates (--cacert) if it is not in the system store: they
+    /// go into `defaults:`. The file validates as written; `mtlscheck run` then fails when an
+    /// endpoint drifts from what it did today. An existing file is kept unless --force.
+    #[command(after_help = INIT_HELP)]
+    Init(InitArgs),
 
     /// Start a lab of local TLS servers (1-way, 2-way required/optional, TLS 1.2 and 1.3, no CA
     /// names, wrong CA names, required at the HTTP layer) on 127.0.0.1 and run the checks
@@ -368,6 +388,24 @@ pub struct CompareArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The endpoints, HOST[:PORT] each (port 443 by default).
+    #[arg(value_name = "HOST[:PORT]", required = true)]
+    pub targets: Vec<String>,
+
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+
+    /// Where to write the checks file (`-`: standard output).
+    #[arg(short, long, value_name = "FILE", default_value = "checks.yaml")]
+    pub output: PathBuf,
+
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

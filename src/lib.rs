@@ -21,6 +21,7 @@ pub mod demo;
 mod ffi;
 pub mod files;
 pub mod hostport;
+pub mod init;
 pub mod lab;
 pub mod merge;
 pub mod model;

@@ -49,6 +49,9 @@ mod names;
 // Our side: refused certificates, identities, the impostor, broken credentials, matching transcripts.
 mod our_side;
 
+// `init`: a first checks file from one probe of each endpoint.
+mod init;
+
 // The module graph of src/: one direction of data, no import cycle.
 mod architecture;
 

@@ -25,7 +25,7 @@ fn run_table(pki: &TestPki, yaml: &str) -> (i32, String) {
     (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-fn failed<'a>(result: &'a Value) -> Vec<&'a Value> {
+fn failed(result: &Value) -> Vec<&Value> {
     result["expectations"].as_array().expect("expectations").iter().filter(|e| e["ok"] == false).collect()
 }
 

@@ -28,11 +28,13 @@ impl NameEquality {
     }
 }
 
-/// Per RDN, its attributes as (OID, comparable value), sorted (a multi-valued RDN has no order);
-/// `None` when the DER is not a name.
-fn keys(der: &[u8], value: fn(&Attribute) -> Vec<u8>) -> Option<Vec<Vec<(Vec<u8>, Vec<u8>)>>> {
+/// One RDN: its attributes as (OID, comparable value), sorted (a multi-valued RDN has no order).
+type Rdn = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Every RDN of a name; `None` when the DER is not a name.
+fn keys(der: &[u8], value: fn(&Attribute) -> Vec<u8>) -> Option<Vec<Rdn>> {
     let attributes = attributes(der)?;
-    let mut rdns: Vec<Vec<(Vec<u8>, Vec<u8>)>> = Vec::new();
+    let mut rdns: Vec<Rdn> = Vec::new();
     for attribute in &attributes {
         if rdns.len() <= attribute.set {
             rdns.resize(attribute.set + 1, Vec::new());
