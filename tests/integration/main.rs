@@ -61,3 +61,7 @@ mod architecture;
 // Hostile input: unreadable and garbage files, broken credentials, servers that reset
 // mid-handshake or send thousands of CA names, odd names or a 200 KB chain; no secret leaks.
 mod hostile;
+
+// Real clients (Go, Java SunX509/PKIX, Python, curl, Node, s_client, GnuTLS, NSS) against
+// crafted CertificateRequests: what each sent, against mtlscheck's client-stack predictions.
+mod client_selection;

@@ -3,6 +3,7 @@
 //! Every server listens on 127.0.0.1 only and is stopped by its own PID when dropped.
 
 pub mod apache;
+pub mod clients;
 pub mod creds;
 pub mod gnutls;
 pub mod java;
