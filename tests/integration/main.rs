@@ -62,6 +62,10 @@ mod architecture;
 // mid-handshake or send thousands of CA names, odd names or a 200 KB chain; no secret leaks.
 mod hostile;
 
+// Real clients (Go, Java SunX509/PKIX, Python, curl, Node, s_client, GnuTLS, NSS) against
+// crafted CertificateRequests: what each sent, against mtlscheck's client-stack predictions.
+mod client_selection;
+
 // `-o report.html` in headless Chromium without network: DOM, escaping, sorting, filtering,
 // drift, timeline, no request leaving the page, screenshots at 1280 and 390 px.
 mod html_report;

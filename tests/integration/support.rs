@@ -4,6 +4,7 @@
 
 pub mod apache;
 pub mod chromium;
+pub mod clients;
 pub mod creds;
 pub mod gnutls;
 pub mod java;

@@ -315,7 +315,7 @@ fn java(
         .sigalgs
         .iter()
         .filter_map(|&c| Scheme::lookup(c))
-        .filter(|s| !s.is_sha1() && s.key != SchemeKey::Dsa && !(request.tls13 && s.key == SchemeKey::RsaPkcs1))
+        .filter(|s| s.key != SchemeKey::Dsa && !(request.tls13 && s.key == SchemeKey::RsaPkcs1))
         .filter(|s| !matches!(s.key, SchemeKey::Ecdsa(Some(Curve::Other)) | SchemeKey::Ecdsa(None)))
         .collect();
     if supported.is_empty() {
@@ -381,14 +381,34 @@ fn java(
             );
         }
     }
+    // SHA-1 only: JDK 17 as shipped signs with it; a JDK whose jdk.tls.disabledAlgorithms
+    // lists rsa_pkcs1_sha1 finds no signature algorithm and aborts instead.
+    let mut sha1_note = if supported.iter().all(Scheme::is_sha1) {
+        " (only SHA-1 is allowed: a JDK whose jdk.tls.disabledAlgorithms lists it aborts the handshake instead)"
+            .to_string()
+    } else {
+        String::new()
+    };
+    // SunX509 picks by key type alone: an EC key whose curve no allowed scheme signs with is
+    // sent, then the handshake dies at CertificateVerify.
+    let curve_scheme = Policy { sha1: true, curve_bound_in_tls12: true };
+    if matches!(ours.key, KeyKind::Ec(_)) && usable_scheme(request, ours.key, &curve_scheme).is_none() {
+        sha1_note.push_str(&format!(
+            "; then Java finds no CertificateVerify algorithm for our {} key and aborts (internal_error)",
+            ours.key.describe()
+        ));
+    }
     if request.ca_names.is_empty() {
-        return why.decide(StackOutcome::Sends, "Java sends the certificate: the server lists no CA names".into());
+        return why.decide(
+            StackOutcome::Sends,
+            format!("Java sends the certificate: the server lists no CA names{sha1_note}"),
+        );
     }
     match issuer_listed(request, ours, NameEquality::Java) {
         Some((index, name)) => why.decide(
             StackOutcome::Sends,
             format!(
-                "Java's key manager found {}'s issuer among the CA names as {} (X500Principal equality)",
+                "Java's key manager found {}'s issuer among the CA names as {} (X500Principal equality){sha1_note}",
                 which_cert(index),
                 listed_name(request, name, style)
             ),
