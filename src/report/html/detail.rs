@@ -1,33 +1,15 @@
 //! One check's expanded row: what went wrong, what changed since the baseline, the verdict in
-//! full, the CA names, the server's chain, expiry dates, both connections, expectations, every
-//! address, notes, and what `openssl s_client` prints for the endpoint.
+//! full, the CA names, the server's chain, expiry dates, both connections, our side of the
+//! handshake ([`super::our_side`]), expectations, every address, notes, and what
+//! `openssl s_client` prints for the endpoint.
 
 use super::escape::html;
-use std::collections::BTreeMap;
-
-use crate::model::{AttemptReport, CheckResult, HandshakeState, StackPrediction, Verification};
+use super::markup::{days, facts, list, or_dash, section};
+use super::our_side::{identities, impostor, stacks};
+use crate::model::{AttemptReport, CheckResult, HandshakeState};
 use crate::names::NameStyle;
 use crate::report::sclient::check_view;
 use crate::report::summary::{NONE_SENT, client_auth_cell, our_ca_cell, problems, verify_cell, with_cert_cell};
-
-fn section(class: &str, title: &str, body: &str) -> String {
-    format!("<section class=\"{class}\"><h3>{title}</h3>{body}</section>")
-}
-
-fn list(items: impl IntoIterator<Item = String>) -> String {
-    let items: String = items.into_iter().map(|item| format!("<li>{}</li>", html(&item))).collect();
-    format!("<ul>{items}</ul>")
-}
-
-/// A definition list of label / value pairs; values are escaped here.
-fn facts(pairs: &[(&str, String)]) -> String {
-    let rows: String = pairs.iter().map(|(label, value)| format!("<dt>{label}</dt><dd>{}</dd>", html(value))).collect();
-    format!("<dl>{rows}</dl>")
-}
-
-fn or_dash(value: Option<&str>) -> String {
-    value.unwrap_or("-").to_string()
-}
 
 fn verdict(r: &CheckResult) -> String {
     let mut pairs = vec![
@@ -111,14 +93,6 @@ fn chain(r: &CheckResult) -> String {
     section("chain", "Server certificate chain", &format!("<ol start=\"0\">{items}</ol>"))
 }
 
-fn days(days: Option<i64>) -> String {
-    match days {
-        Some(d) if d < 0 => format!(" (expired {} days ago)", -d),
-        Some(d) => format!(" ({d} days left)"),
-        None => String::new(),
-    }
-}
-
 fn expiry(r: &CheckResult) -> String {
     let server_not_after = r.peer_chain.first().and_then(|c| c.not_after.as_deref());
     let mut pairs =
@@ -173,93 +147,6 @@ fn connections(r: &CheckResult) -> String {
          <th>decided by</th><th>server said</th><th>time</th></tr></thead><tbody>{rows}</tbody></table></div>"
     );
     section("connections", "Connections", &table)
-}
-
-fn identities(r: &CheckResult) -> String {
-    if r.identities.is_empty() {
-        return String::new();
-    }
-    let rows: String = r
-        .identities
-        .iter()
-        .map(|identity| {
-            let listed = match identity.ca_name_match {
-                Some(true) => "yes",
-                Some(false) => "NO",
-                None => "n/a",
-            };
-            let cells = [
-                identity.name.clone(),
-                or_dash(identity.client_cert_subject.as_deref()),
-                listed.to_string(),
-                format!(
-                    "{}{}",
-                    or_dash(identity.client_cert_not_after.as_deref()),
-                    days(identity.client_cert_days_left)
-                ),
-                identity
-                    .problem
-                    .clone()
-                    .map(|p| format!("not sent: {p}"))
-                    .unwrap_or_else(|| identity.with_cert.summary()),
-                identity.expected.clone(),
-            ];
-            let cells: String = cells.iter().map(|c| format!("<td>{}</td>", html(c))).collect();
-            format!("<tr>{cells}</tr>")
-        })
-        .collect();
-    let table = format!(
-        "<div class=\"scroll\"><table class=\"small\"><thead><tr><th>identity</th><th>certificate</th>\
-         <th>our CA listed</th><th>expires</th><th>with it</th><th>expected today</th></tr></thead>\
-         <tbody>{rows}</tbody></table></div>"
-    );
-    section("identities", "Our identities", &table)
-}
-
-fn impostor(r: &CheckResult) -> String {
-    let said = match r.client_cert_verification {
-        Verification::Verified => "verified: it refused a forged certificate with our issuer's name",
-        Verification::None => "NOT verified: it accepted a forged certificate (presence or issuer name only)",
-        Verification::Unknown => return String::new(),
-        Verification::Other(_) => r.client_cert_verification.as_str(),
-    };
-    let mut pairs = vec![("client certificates", said.to_string())];
-    if let Some(attempt) = &r.impostor {
-        pairs.push(("the forged certificate", attempt.summary()));
-    }
-    section("impostor", "Does the partner verify client certificates?", &facts(&pairs))
-}
-
-fn stacks(r: &CheckResult) -> String {
-    let mut rows = String::new();
-    let mut add = |whose: &str, predictions: &BTreeMap<String, StackPrediction>| {
-        for (stack, prediction) in predictions {
-            rows.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                html(whose),
-                html(stack),
-                html(prediction.outcome.as_str()),
-                html(&prediction.reason)
-            ));
-        }
-    };
-    // With identities the top-level prediction is the first identity's: shown once, under it.
-    if let Some(predictions) = r.client_stacks.as_ref().filter(|_| r.identities.is_empty()) {
-        add("our certificate", predictions);
-    }
-    for identity in &r.identities {
-        if let Some(predictions) = &identity.client_stacks {
-            add(&identity.name, predictions);
-        }
-    }
-    if rows.is_empty() {
-        return String::new();
-    }
-    let table = format!(
-        "<div class=\"scroll\"><table class=\"small\"><thead><tr><th>certificate</th><th>client stack</th>\
-         <th>would</th><th>because</th></tr></thead><tbody>{rows}</tbody></table></div>"
-    );
-    section("stacks", &format!("Would our clients send it? (we run {})", html(&r.client)), &table)
 }
 
 fn expectations(r: &CheckResult) -> String {

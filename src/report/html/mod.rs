@@ -7,6 +7,8 @@
 
 mod detail;
 mod escape;
+mod markup;
+mod our_side;
 mod page;
 mod timeline;
 
