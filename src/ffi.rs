@@ -258,6 +258,8 @@ fn message_log_index() -> Option<Index<Ssl, MessageLog>> {
 }
 
 const RECORD_TYPES: std::ops::RangeInclusive<c_int> = 20..=23;
+const CONTENT_HANDSHAKE: c_int = 22;
+const CERTIFICATE_REQUEST: u8 = 13;
 
 unsafe extern "C" fn message_trampoline(
     write_p: c_int,
@@ -280,14 +282,20 @@ unsafe extern "C" fn message_trampoline(
         };
         // SAFETY: `ssl` is the live SSL OpenSSL is processing; we only read its ex_data.
         // `buf` is valid for `len` bytes during this call and is copied.
-        let (ssl, head) = unsafe {
-            let bytes = if buf.is_null() { &[][..] } else { std::slice::from_raw_parts(buf as *const u8, len.min(2)) };
-            (SslRef::from_ptr(ssl), bytes.to_vec())
+        let (ssl, bytes) = unsafe {
+            let bytes = if buf.is_null() { &[][..] } else { std::slice::from_raw_parts(buf as *const u8, len) };
+            (SslRef::from_ptr(ssl), bytes)
         };
+        let sent = write_p != 0;
+        // A received CertificateRequest is kept whole: which clients would answer it depends on
+        // fields OpenSSL does not expose (signature_algorithms_cert, the raw CA names).
+        let body = (!sent && content_type == CONTENT_HANDSHAKE && bytes.first() == Some(&CERTIFICATE_REQUEST))
+            .then(|| bytes.to_vec());
+        let head = bytes[..bytes.len().min(2)].to_vec();
         if let Some(log) = ssl.ex_data(index)
             && let Ok(mut log) = log.lock()
         {
-            log.push(TlsMessage { sent: write_p != 0, version, content_type, head, len });
+            log.push(TlsMessage { sent, version, content_type, head, len, body });
         }
     }));
 }

@@ -12,7 +12,9 @@
 
 pub mod alerts;
 pub mod app;
+pub mod certificate_request;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod dates;
 pub mod demo;
@@ -20,7 +22,9 @@ pub mod demo;
 mod ffi;
 pub mod files;
 pub mod hostport;
+pub mod init;
 pub mod lab;
+pub mod manpage;
 pub mod merge;
 pub mod model;
 pub mod names;

@@ -23,20 +23,14 @@ pub fn run_one(check: &Check) -> CheckResult {
 /// Probes and judges one check. Never panics into the caller: a bug in one check becomes that
 /// check's error.
 pub fn run_one_with(check: &Check, options: &ProbeOptions) -> CheckResult {
-    let mut result = if let Some(reason) = &check.preflight_error {
-        verdict::preflight_failed(check, reason)
-    } else {
-        let probe = || {
-            if check.all_addresses {
-                probe_every_address(check, options)
-            } else {
-                probe_with_retries(check, options, None)
-            }
-        };
-        match catch_unwind(AssertUnwindSafe(probe)) {
-            Ok(result) => result,
-            Err(_) => verdict::preflight_failed(check, "internal error while probing (please report this as a bug)"),
-        }
+    // Credentials that cannot be used do not stop the probe: the connection without a
+    // certificate still shows the partner's mode, and the verdict fails the check for them.
+    let probe = || {
+        if check.all_addresses { probe_every_address(check, options) } else { probe_with_retries(check, options, None) }
+    };
+    let mut result = match catch_unwind(AssertUnwindSafe(probe)) {
+        Ok(result) => result,
+        Err(_) => verdict::preflight_failed(check, "internal error while probing (please report this as a bug)"),
     };
     // Credential warnings (e.g. our certificate expires soon) are reported with the result.
     result.notes.extend(check.warnings.iter().cloned());

@@ -108,6 +108,9 @@ pub fn parse(text: &str) -> Result<Transcript, ParseError> {
             if t.verify_code.is_none() {
                 t.verify_code = rest.split_whitespace().next().and_then(|n| n.parse().ok());
             }
+        } else if let Some(length) = sent_certificate_length(line) {
+            // An empty Certificate is 7 bytes (TLS 1.2) or 8 (TLS 1.3) with its header.
+            t.client_cert_sent = Some(length > 8);
         } else if let Some(alert) = alert_in_error_line(line)
             && t.rejection.is_none()
         {
@@ -162,6 +165,16 @@ fn chain_entry(line: &str, next: Option<&str>) -> Option<(String, String)> {
     }
     let issuer = next.and_then(|l| l.strip_prefix("   i:")).unwrap_or_default();
     Some((subject.to_string(), issuer.to_string()))
+}
+
+/// `>>> TLS 1.3, Handshake [length 03a1], Certificate`: the length of a Certificate we sent.
+fn sent_certificate_length(line: &str) -> Option<usize> {
+    let rest = line.strip_prefix(">>> ")?;
+    if !rest.ends_with(", Certificate") {
+        return None;
+    }
+    let hex = rest.split_once("[length ")?.1.split_once(']')?.0;
+    usize::from_str_radix(hex, 16).ok()
 }
 
 /// `...:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:...`

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::handshake::HandshakeInfo;
 use super::probe_error::ProbeError;
 use super::wire::wire_enum;
+use crate::certificate_request::CertificateRequest;
 use crate::names::DistinguishedName;
 
 /// What made the probe conclude the server accepted the connection.
@@ -60,6 +61,8 @@ pub struct TlsMessage {
     /// Up to the first two bytes: the handshake type, or the alert level and description.
     pub head: Vec<u8>,
     pub len: usize,
+    /// The whole message, kept only for a received CertificateRequest.
+    pub body: Option<Vec<u8>>,
 }
 
 /// What came back for the check's HTTP request.
@@ -115,6 +118,8 @@ pub struct Attempt {
     pub late_cert_request: bool,
     /// The CA names that late request carried.
     pub late_ca_names: Vec<DistinguishedName>,
+    /// The (last) CertificateRequest the server sent, as it was on the wire.
+    pub certificate_request: Option<CertificateRequest>,
     pub info: Option<HandshakeInfo>,
     pub messages: Vec<TlsMessage>,
     pub elapsed: Duration,
@@ -133,6 +138,7 @@ impl Attempt {
             postgres: None,
             late_cert_request: false,
             late_ca_names: Vec::new(),
+            certificate_request: None,
             info: None,
             messages: Vec::new(),
             elapsed: started.elapsed(),
@@ -160,18 +166,28 @@ pub struct Observation {
     pub address: Option<SocketAddr>,
     pub servername: Option<String>,
     pub without_cert: Attempt,
-    /// `None` when the check has no client certificate.
-    pub with_cert: Option<WithCert>,
+    /// One entry per identity of the check, in its order (empty without credentials).
+    pub identities: Vec<WithCert>,
+    /// The connection with a forged certificate (`impostor: true`), when it was tried.
+    pub impostor: Option<WithCert>,
     pub elapsed: Duration,
 }
 
 impl Observation {
-    /// The connection whose s_client view is shown and compared with a transcript: the one
-    /// with our certificate when it got far enough to have one (what `s_client -cert ... -key
-    /// ...` shows), else the one without.
+    /// The first identity's connection, when it was made.
+    pub fn first_with_cert(&self) -> Option<&Attempt> {
+        match self.identities.first() {
+            Some(WithCert::Done(attempt)) => Some(attempt),
+            _ => None,
+        }
+    }
+
+    /// The connection whose s_client view is shown: the one with our (first) certificate when
+    /// it got far enough to have one (what `s_client -cert ... -key ...` shows), else the one
+    /// without.
     pub fn shown_attempt(&self) -> &Attempt {
-        match &self.with_cert {
-            Some(WithCert::Done(attempt)) if attempt.info.is_some() => attempt,
+        match self.first_with_cert() {
+            Some(attempt) if attempt.info.is_some() => attempt,
             _ => &self.without_cert,
         }
     }

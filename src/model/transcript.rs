@@ -31,6 +31,9 @@ pub struct Transcript {
     /// Whether any connection block is there at all: `-brief` prints only the error line of a
     /// handshake that failed, and then nothing but the alert can be compared.
     pub shows_connection: bool,
+    /// Whether s_client sent a client certificate (seen in `-msg` output: a Certificate message
+    /// longer than an empty one); `None` when the transcript does not show it.
+    pub client_cert_sent: Option<bool>,
     /// Which s_client wrote it.
     pub style: TranscriptStyle,
 }

@@ -7,7 +7,7 @@ use crate::model::{CheckResult, Report};
 
 pub struct CsvExporter;
 
-pub const HEADER: [&str; 22] = [
+pub const HEADER: [&str; 25] = [
     "name",
     "host",
     "port",
@@ -30,6 +30,9 @@ pub const HEADER: [&str; 22] = [
     "warnings",
     "changes",
     "elapsed_ms",
+    "client_cert_verification",
+    "client",
+    "our_client_sends",
 ];
 
 fn row(r: &CheckResult) -> Vec<String> {
@@ -58,6 +61,13 @@ fn row(r: &CheckResult) -> Vec<String> {
         r.warnings.iter().map(|w| w.message.as_str()).collect::<Vec<_>>().join("\n"),
         changes.join("\n"),
         r.elapsed_ms.to_string(),
+        r.client_cert_verification.to_string(),
+        r.client.clone(),
+        r.client_stacks
+            .as_ref()
+            .and_then(|stacks| stacks.get(&r.client))
+            .map(|p| p.outcome.as_str().to_string())
+            .unwrap_or_default(),
     ]
 }
 

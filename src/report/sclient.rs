@@ -9,7 +9,10 @@ use super::sclient_view::{View, s_client_lines};
 use super::summary::{NONE_SENT, problems};
 use super::table::comparison_table;
 use super::trace::trace_lines;
-use crate::model::{AttemptReport, CheckResult, ClientAuth, EnforcedAt, HandshakeState, Report, Stage, WithCert};
+use crate::model::{
+    AttemptReport, CheckResult, ClientAuth, ClientStack, EnforcedAt, ExpectationField, HandshakeState, Report, Stage,
+    Verification, WithCert,
+};
 use crate::names::NameStyle;
 use crate::style::Style;
 
@@ -19,6 +22,8 @@ pub struct SClientExporter {
     pub trace: bool,
     /// s_client's `-showcerts`.
     pub showcerts: bool,
+    /// Also print one client stack's reasoning step by step.
+    pub explain: Option<ClientStack>,
 }
 
 /// How a result's connection is shown: the s_client version and name style the result was
@@ -29,7 +34,16 @@ fn view_of(r: &CheckResult, showcerts: bool) -> View {
     View { like, names, showcerts }
 }
 
-fn verdict_lines(r: &CheckResult) -> Vec<String> {
+/// One check as `probe` shows it: s_client's lines for the connection (when the probe's
+/// observation is at hand, i.e. not in a report read back from JSON), then the verdict.
+pub fn check_view(r: &CheckResult) -> Vec<String> {
+    let info = r.observation.as_ref().and_then(|observation| observation.shown_attempt().info.as_ref());
+    let mut lines = info.map(|info| s_client_lines(info, view_of(r, false))).unwrap_or_default();
+    lines.extend(verdict_lines(r, None));
+    lines
+}
+
+fn verdict_lines(r: &CheckResult, explain: Option<ClientStack>) -> Vec<String> {
     let mut out = vec!["mtlscheck verdict".to_string()];
     let auth = match r.client_auth {
         ClientAuth::None => "1-way TLS: the server did not ask for a client certificate".to_string(),
@@ -67,26 +81,73 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
     };
     out.push(format!("Client authentication: {auth}"));
     let names = match (r.cert_requested, r.ca_names.len()) {
+        (false, _) if r.client_auth == ClientAuth::Error => "unknown (the endpoint could not be probed)".to_string(),
         (false, _) => "not requested".to_string(),
         (true, 0) => NONE_SENT.to_string(),
         (true, n) => format!("{n} sent"),
     };
     out.push(format!("CA names: {names}"));
     out.push(format!("Without certificate: {}", attempt_summary(&r.without_cert)));
-    if r.client_cert_subject.is_some() {
+    for problem in r.expectations.iter().filter(|e| e.field == ExpectationField::Credentials) {
+        let who = problem.identity.as_ref().map(|n| format!("identity '{n}'")).unwrap_or("our certificate".into());
+        out.push(format!("Credentials ({who}): cannot be used: {}", problem.detail.as_deref().unwrap_or("-")));
+    }
+    if r.identities.is_empty() && r.client_cert_subject.is_some() {
         out.push(format!("With our certificate: {}", attempt_summary(&r.with_cert)));
-        let listed = match (r.ca_name_match, &r.matched_ca_name) {
-            (Some(true), Some(name)) => format!("yes, as {name}"),
-            (Some(false), _) => format!(
-                "NO: {} is not among the server's CA names; most clients will not send our certificate",
-                r.client_cert_issuer.as_deref().unwrap_or("our issuer")
-            ),
-            _ => "n/a (no CA names to match)".to_string(),
+        out.push(format!(
+            "Our CA listed: {}",
+            listed(r.ca_name_match, r.matched_ca_name.as_deref(), r.client_cert_issuer.as_deref())
+        ));
+    }
+    for identity in &r.identities {
+        out.push(format!("With identity '{}': {}", identity.name, attempt_summary(&identity.with_cert)));
+        out.push(format!(
+            "  expected today: {}; our CA listed: {}",
+            identity.expected,
+            listed(identity.ca_name_match, identity.matched_ca_name.as_deref(), identity.client_cert_issuer.as_deref())
+        ));
+    }
+    if let Some(stacks) = &r.client_stacks {
+        out.push("Client stacks (would they send our certificate?):".into());
+        for (name, prediction) in stacks {
+            let ours = if *name == r.client { " (our client)" } else { "" };
+            out.push(format!("  {name}{ours}: {} — {}", prediction.outcome.as_str(), prediction.reason));
+        }
+        if let Some(stack) = explain
+            && let Some(prediction) = stacks.get(stack.as_str())
+        {
+            out.push(format!("How {} decides:", stack.as_str()));
+            out.extend(prediction.steps.iter().map(|step| format!("  {step}")));
+        }
+    } else if let Some(stack) = explain {
+        out.push(format!(
+            "How {} decides: no certificate was requested (or we have none), nothing to decide",
+            stack.as_str()
+        ));
+    }
+    if let Some(impostor) = &r.impostor {
+        out.push(format!("Impostor (a certificate forged at run time): {}", attempt_summary(impostor)));
+        let verdict = match r.client_cert_verification {
+            Verification::None => "NONE: the partner accepts a certificate nobody issued",
+            Verification::Verified => "verified: the partner refused the forged certificate",
+            _ => "unknown",
         };
-        out.push(format!("Our CA listed: {listed}"));
+        out.push(format!("Client certificate verification: {verdict}"));
     }
     out.push("---".into());
     out
+}
+
+/// Whether our issuer is among the server's CA names (OpenSSL's comparison).
+fn listed(matched: Option<bool>, name: Option<&str>, issuer: Option<&str>) -> String {
+    match (matched, name) {
+        (Some(true), Some(name)) => format!("yes, as {name}"),
+        (Some(false), _) => format!(
+            "NO: {} is not among the server's CA names (OpenSSL's comparison; what each client does is below)",
+            issuer.unwrap_or("our issuer")
+        ),
+        _ => "n/a (no CA names to match)".to_string(),
+    }
 }
 
 /// What the table prints under itself for a check: why it did not pass, and the comparison
@@ -137,25 +198,29 @@ impl Exporter for SClientExporter {
             }
             if let Some(observation) = &r.observation {
                 if self.trace {
-                    let attempts = [
-                        Some(&observation.without_cert),
-                        match &observation.with_cert {
-                            Some(WithCert::Done(a)) => Some(a.as_ref()),
-                            _ => None,
-                        },
-                    ];
-                    for (label, attempt) in ["without certificate", "with our certificate"].iter().zip(attempts) {
-                        if let Some(attempt) = attempt {
-                            lines.push(format!("* mtlscheck: connection {label}"));
-                            lines.extend(trace_lines(&attempt.messages, attempt.handshake_messages));
+                    let mut attempts = vec![("without certificate".to_string(), &observation.without_cert)];
+                    for (index, seen) in observation.identities.iter().enumerate() {
+                        if let WithCert::Done(attempt) = seen {
+                            let label = match r.identities.get(index) {
+                                Some(identity) => format!("with identity '{}'", identity.name),
+                                None => "with our certificate".to_string(),
+                            };
+                            attempts.push((label, attempt));
                         }
+                    }
+                    if let Some(WithCert::Done(attempt)) = &observation.impostor {
+                        attempts.push(("with the impostor's forged certificate".to_string(), attempt));
+                    }
+                    for (label, attempt) in attempts {
+                        lines.push(format!("* mtlscheck: connection {label}"));
+                        lines.extend(trace_lines(&attempt.messages, attempt.handshake_messages));
                     }
                 }
                 if let Some(info) = &observation.shown_attempt().info {
                     lines.extend(s_client_lines(info, view_of(r, self.showcerts)));
                 }
             }
-            lines.extend(verdict_lines(r));
+            lines.extend(verdict_lines(r, self.explain));
             lines.extend(closing_lines(r));
         }
         let mut text = lines.join("\n");

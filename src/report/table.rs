@@ -5,9 +5,10 @@ use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 
 use super::exporter::Exporter;
 use super::summary::{
-    COLUMNS, ca_names_cell, client_auth_cell, footer, our_ca_cell, problems, result_cell, verify_cell, with_cert_cell,
+    COLUMNS, ca_names_cell, client_auth_cell, footer, our_client_cell, problems, result_cell, stacks_line, verify_cell,
+    with_cert_cell,
 };
-use crate::model::{CheckResult, Comparison, Report, Status};
+use crate::model::{CheckResult, Comparison, Report, StackOutcome, Status};
 
 #[derive(Default)]
 pub struct TableExporter {
@@ -53,7 +54,7 @@ impl Exporter for TableExporter {
                 Cell::new(verify_cell(r)),
                 Cell::new(client_auth_cell(r)),
                 Cell::new(ca_names_cell(r)),
-                Cell::new(our_ca_cell(r)),
+                Cell::new(our_client_cell(r)),
                 Cell::new(with_cert_cell(r)),
                 if self.colour { result.fg(result_colour(r)) } else { result },
             ]);
@@ -79,9 +80,20 @@ fn details(report: &Report) -> String {
                 out.push_str(&format!("  our CA is listed as: {matched}\n"));
             } else if r.ca_name_match == Some(false) {
                 out.push_str(&format!(
-                    "  our CA ({}) is NOT listed: browsers, curl/NSS and Java will not offer our certificate\n",
+                    "  our CA ({}) is NOT listed (OpenSSL's name comparison)\n",
                     r.client_cert_issuer.as_deref().unwrap_or("?")
                 ));
+            }
+        }
+        if let Some(stacks) = &r.client_stacks {
+            if r.ca_names.is_empty() {
+                out.push_str(&format!("\n{} ({}): client stacks\n", r.name, r.target()));
+            }
+            out.push_str(&format!("  would our certificate be sent? {}\n", stacks_line(stacks)));
+            if let Some(ours) = stacks.get(&r.client)
+                && (ours.outcome != StackOutcome::Sends || r.client != "openssl")
+            {
+                out.push_str(&format!("  our client ({}): {} — {}\n", r.client, ours.outcome.as_str(), ours.reason));
             }
         }
     }

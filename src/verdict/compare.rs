@@ -5,7 +5,9 @@
 //! handshake failure` of 4.0), never as strings.
 
 use crate::alerts;
-use crate::model::{CheckResult, Comparison, ComparisonField, FieldComparison, Outcome, Stage, Status, Transcript};
+use crate::model::{
+    CheckResult, ComparedConnection, Comparison, ComparisonField, FieldComparison, Outcome, Stage, Status, Transcript,
+};
 use crate::names::{DistinguishedName, NameKey, NameStyle};
 
 fn show(value: Option<impl ToString>) -> String {
@@ -28,13 +30,30 @@ fn written_key(t: &Transcript, text: &str) -> NameKey {
     }
 }
 
-/// Compares a parsed transcript with a live result.
-pub fn compare(file: &str, t: &Transcript, live: &CheckResult) -> Comparison {
-    if !t.shows_connection {
-        return compare_error_only(file, t, live);
+/// The live connection made the way the transcript was taken: with our certificate when the
+/// operator ran `s_client -cert ...` (the transcript or the caller says so), else without.
+pub fn connection_for(t: &Transcript, taken_with_cert: bool) -> ComparedConnection {
+    if taken_with_cert || t.client_cert_sent == Some(true) {
+        ComparedConnection::WithCert
+    } else {
+        ComparedConnection::WithoutCert
     }
-    let observation = live.observation.as_deref();
-    let attempt = observation.map(|o| o.shown_attempt());
+}
+
+/// The live attempt compared with a transcript taken over `connection`.
+fn live_attempt<'a>(live: &'a CheckResult, connection: &ComparedConnection) -> Option<&'a crate::model::Attempt> {
+    live.observation.as_deref().map(|o| match connection {
+        ComparedConnection::WithCert => o.first_with_cert().unwrap_or(&o.without_cert),
+        _ => &o.without_cert,
+    })
+}
+
+/// Compares a parsed transcript with the live connection made the same way.
+pub fn compare(file: &str, t: &Transcript, live: &CheckResult, connection: ComparedConnection) -> Comparison {
+    if !t.shows_connection {
+        return compare_error_only(file, t, live, connection);
+    }
+    let attempt = live_attempt(live, &connection);
     let info = attempt.and_then(|a| a.info.as_ref());
     // Live names are shown in the transcript's words, so the two columns read alike.
     let names = t.style.like.map(|style| style.name_style()).unwrap_or(NameStyle::Default);
@@ -112,13 +131,14 @@ pub fn compare(file: &str, t: &Transcript, live: &CheckResult) -> Comparison {
     compare_rejection(t, attempt.map(|a| &a.outcome), &mut field);
 
     let agree = fields.iter().all(|f| f.agree);
-    Comparison { transcript_file: file.to_string(), transcript_style: Some(t.style.label.clone()), agree, fields }
+    let transcript_style = Some(t.style.label.clone());
+    Comparison { transcript_file: file.to_string(), transcript_style, connection, agree, fields }
 }
 
 /// A transcript that is only an error line (`-brief` of a failed handshake): the alert is all
 /// there is to compare.
-fn compare_error_only(file: &str, t: &Transcript, live: &CheckResult) -> Comparison {
-    let attempt = live.observation.as_deref().map(|o| o.shown_attempt());
+fn compare_error_only(file: &str, t: &Transcript, live: &CheckResult, connection: ComparedConnection) -> Comparison {
+    let attempt = live_attempt(live, &connection);
     let mut fields = Vec::new();
     let mut field = |field, transcript: String, live: String, agree: bool, note: Option<String>| {
         fields.push(FieldComparison { field, transcript, live, agree, note });
@@ -129,7 +149,8 @@ fn compare_error_only(file: &str, t: &Transcript, live: &CheckResult) -> Compari
         rejection.note = rejection.note.take().or_else(|| Some(note.to_string()));
     }
     let agree = fields.iter().all(|f| f.agree);
-    Comparison { transcript_file: file.to_string(), transcript_style: Some(t.style.label.clone()), agree, fields }
+    let transcript_style = Some(t.style.label.clone());
+    Comparison { transcript_file: file.to_string(), transcript_style, connection, agree, fields }
 }
 
 fn compare_ca_names(
@@ -142,7 +163,7 @@ fn compare_ca_names(
     if !t.shows_ca_names {
         let note = Some("-brief does not show CA names".to_string());
         field(ComparisonField::CaNamesSent, "-".into(), yes_no(Some(live.ca_names_sent)), true, note.clone());
-        field(ComparisonField::CaNames, "-".into(), format!("{} names", live.ca_names.len()), true, note);
+        field(ComparisonField::CaNames, "-".into(), names_count(live.ca_names.len()), true, note);
         return;
     }
     let sent = !t.ca_names.is_empty();
@@ -168,8 +189,8 @@ fn compare_ca_names(
     }
     field(
         ComparisonField::CaNames,
-        format!("{} names", t.ca_names.len()),
-        format!("{} names", live_keyed.len()),
+        names_count(t.ca_names.len()),
+        names_count(live_keyed.len()),
         missing.is_empty() && added.is_empty() && t.ca_names.len() == live_keyed.len(),
         (!note.is_empty()).then(|| note.join("; ")),
     );
@@ -218,6 +239,11 @@ fn compare_rejection(
         (Some(_), false) => (false, Some("the server now accepts this connection".to_string())),
     };
     field(ComparisonField::Rejection, show(t.rejection.as_ref()), live_rejection, agree, note);
+}
+
+/// `1 name`, `3 names`.
+fn names_count(n: usize) -> String {
+    format!("{n} name{}", if n == 1 { "" } else { "s" })
 }
 
 /// Attaches a transcript comparison; a difference fails a check that would have passed.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use mtlscheck::lab::LabServer;
 use predicates::prelude::*;
+use serde_json::Value;
 
 use crate::support::{TestPki, lab_server, mtlscheck, result_named, stdout_json};
 
@@ -406,7 +407,7 @@ fn several_problems_in_one_file_are_all_listed_at_once() {
 }
 
 #[test]
-fn key_that_does_not_match_its_certificate_is_that_checks_error_while_the_others_still_run() {
+fn key_that_does_not_match_its_certificate_fails_that_check_yet_the_partner_is_still_probed() {
     let pki = TestPki::new();
     let server = lab_server(pki.server_config());
     let checks = pki.write(
@@ -437,14 +438,20 @@ checks:
     let good = result_named(&report, "good");
     assert_eq!(good["status"], "pass", "{good:#}");
     assert_eq!(good["client_auth"], "none");
+    // A broken credential never hides the partner: its mode is reported, the check fails for
+    // the credentials, and the certificate is not presented.
     let bad = result_named(&report, "mismatched-key");
-    assert_eq!(bad["status"], "error", "{bad:#}");
-    assert_eq!(bad["client_auth"], "error");
-    let error = bad["error"].as_str().expect("error text");
-    assert!(error.contains("does not match"), "{error}");
-    assert!(error.contains(&pki.path("server.key").display().to_string()), "{error}");
-    // The mismatched check sent nothing: the good one made both of the server's connections.
-    assert_eq!(server.connections(), 2);
+    assert_eq!(bad["status"], "fail", "{bad:#}");
+    assert_eq!(bad["client_auth"], "none", "{bad:#}");
+    let failed: Vec<&Value> = bad["expectations"].as_array().unwrap().iter().filter(|e| e["ok"] == false).collect();
+    assert_eq!(failed.len(), 1, "{bad:#}");
+    assert_eq!(failed[0]["field"], "credentials", "{bad:#}");
+    let detail = failed[0]["detail"].as_str().expect("detail");
+    assert!(detail.contains("does not match"), "{detail}");
+    assert!(detail.contains(&pki.path("server.key").display().to_string()), "{detail}");
+    assert_eq!(bad["with_cert"]["handshake"], "skipped", "{bad:#}");
+    // Two connections for the good check, one (without a certificate) for the broken one.
+    assert_eq!(server.connections(), 3);
 }
 
 #[test]

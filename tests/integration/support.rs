@@ -3,6 +3,8 @@
 //! Every server listens on 127.0.0.1 only and is stopped by its own PID when dropped.
 
 pub mod apache;
+pub mod chromium;
+pub mod clients;
 pub mod creds;
 pub mod gnutls;
 pub mod java;
@@ -14,6 +16,7 @@ pub mod process;
 pub mod proxy;
 pub mod runs;
 pub mod starttls;
+pub mod varied_run;
 
 pub use runs::{ClosedPort, mtlscheck, result_named, stdout_json};
 

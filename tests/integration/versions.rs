@@ -181,8 +181,9 @@ fn every_variant_against(build: &OpensslBuild) {
             }
             // Operators save both streams (`> out.txt 2>&1`); the alert is on stderr.
             let file = pki.write(&format!("transcript-{compared}.txt"), &format!("{stdout}{stderr}"));
+            // Taken with -cert: compared with the live connection that presents our certificate.
             let compare_args: &[&str] =
-                if mode == "-cert" { &["--cert", "client.pem", "--key", "client.key"] } else { &[] };
+                if mode == "-cert" { &["--with-cert", "--cert", "client.pem", "--key", "client.key"] } else { &[] };
             let report = compare(&pki, server.port, &file, compare_args);
             let comparison = &report["results"][0]["comparison"];
             assert_eq!(comparison["agree"], true, "compare disagrees: {comparison:#}\n{context}");
