@@ -76,28 +76,38 @@ fn our_name_printer_prints_every_rule_as_openssl_x509_of_every_version_does() {
             file
         })
         .collect();
-    for build in OpensslBuild::all() {
-        for ((label, name), file) in names.iter().zip(&files) {
-            let der = name.to_der().expect("der");
-            for (nameopt, flags) in styles() {
-                let output = build
-                    .command()
-                    .args(["x509", "-noout", "-subject", "-nameopt", nameopt, "-in"])
-                    .arg(file)
-                    .output()
-                    .expect("openssl x509");
-                assert!(output.status.success(), "openssl {} x509 failed for {label}: {output:?}", build.version);
-                let stdout = String::from_utf8_lossy(&output.stdout);
-                let theirs = stdout.trim_end_matches('\n').strip_prefix("subject=").unwrap_or(&stdout);
-                assert_eq!(
-                    print_der(&der, flags),
-                    theirs,
-                    "{label} with -nameopt {nameopt} of OpenSSL {}",
-                    build.version
-                );
-            }
+    // One thread per OpenSSL build: 256 short `openssl x509` runs.
+    std::thread::scope(|scope| {
+        for build in OpensslBuild::all() {
+            let (names, files) = (&names, &files);
+            scope.spawn(move || {
+                for ((label, name), file) in names.iter().zip(files) {
+                    let der = name.to_der().expect("der");
+                    for (nameopt, flags) in styles() {
+                        let output = build
+                            .command()
+                            .args(["x509", "-noout", "-subject", "-nameopt", nameopt, "-in"])
+                            .arg(file)
+                            .output()
+                            .expect("openssl x509");
+                        assert!(
+                            output.status.success(),
+                            "openssl {} x509 failed for {label}: {output:?}",
+                            build.version
+                        );
+                        let stdout = String::from_utf8_lossy(&output.stdout);
+                        let theirs = stdout.trim_end_matches('\n').strip_prefix("subject=").unwrap_or(&stdout);
+                        assert_eq!(
+                            print_der(&der, flags),
+                            theirs,
+                            "{label} with -nameopt {nameopt} of OpenSSL {}",
+                            build.version
+                        );
+                    }
+                }
+            });
         }
-    }
+    });
 }
 
 unsafe extern "C" {
