@@ -178,7 +178,6 @@ pub struct HandshakeInfo {
     pub alpn: Option<String>,
     /// The leaf as s_client's "Server certificate" block shows it.
     pub server_cert: Option<PeerCert>,
-    pub server_cert_pem: Option<String>,
     /// `SSL_SESSION_print` output of the linked OpenSSL (s_client prints it for TLS 1.2 and older).
     pub session_text: Option<String>,
     /// s_client's `SSL_version(s) == TLS1_3_VERSION` test, which also holds when the handshake

@@ -77,7 +77,6 @@ pub fn collect(ssl: &SslRef) -> HandshakeInfo {
         negotiated_group: negotiated_group(ssl, tls13),
         secure_renegotiation: ffi::secure_renegotiation_support(ssl),
         alpn: ssl.selected_alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned()),
-        server_cert_pem: server_cert.as_ref().map(|cert| cert.pem.clone()),
         server_cert,
         session_text: ffi::session_text(ssl),
         tls13_branch: ssl.version2().is_none_or(|v| v == SslVersion::TLS1_3),

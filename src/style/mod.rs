@@ -10,6 +10,6 @@ mod verify;
 mod version;
 
 pub use groups::{Group, group_by_code, group_by_nid_name};
-pub use sigalgs::{iana_sigalg_name, peer_sigalg_code, shared_sigalgs, sigalg_code_by_name};
+pub use sigalgs::{iana_sigalg_name, peer_sigalg_code, shared_sigalgs};
 pub use verify::verify_error_text;
 pub use version::{Family, LIKE_VALUES, SigAlgKnowledge, Style, StyleError};

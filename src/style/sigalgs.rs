@@ -90,11 +90,6 @@ pub fn iana_sigalg_name(code: u16) -> String {
     find(code).map(|s| s.iana.to_string()).unwrap_or_else(|| format!("0x{code:04X}"))
 }
 
-/// The code point of an IANA (or OpenSSL 3.5+ lookup-table) name.
-pub fn sigalg_code_by_name(name: &str) -> Option<u16> {
-    SCHEMES.iter().find(|s| s.iana.eq_ignore_ascii_case(name)).map(|s| s.code)
-}
-
 /// s_client's `get_sigtype` for a signature kind.
 fn sign_text(style: Style, sign: Sign) -> &'static str {
     match sign {

@@ -244,11 +244,6 @@ impl Style {
         self.at_least(4, 0)
     }
 
-    /// `Connecting to ADDRESS` on stderr (3.2+).
-    pub fn connecting_line(self) -> bool {
-        self.at_least(3, 2)
-    }
-
     // ---- how things are named ----
 
     /// The prefix of the reason text of the alerts renamed in 3.2 and 4.0 (handshake failure,
