@@ -239,6 +239,7 @@ pub struct RunArgs {
     /// in the checks file). Default: the OpenSSL mtlscheck runs on.
     #[arg(long, value_name = "VERSION", value_parser = parse_like)]
     pub like: Option<crate::style::Style>,
+
     /// Also present a certificate forged at run time to every endpoint that asks for one (as
     /// `impostor: true` on every check): a partner that accepts it does not verify client
     /// certificates, which fails the check unless `expect.verifies_client_cert: false`.
@@ -289,6 +290,7 @@ pub struct ProbeArgs {
     /// Print every certificate of the server's chain as PEM, as s_client -showcerts.
     #[arg(long)]
     pub showcerts: bool,
+
     /// Explain, step by step, how this client stack decides whether to send our certificate
     /// (in the spirit of `-Djavax.net.debug=ssl:keymanager`).
     #[arg(long, value_enum, value_name = "STACK")]
