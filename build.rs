@@ -1,13 +1,12 @@
-//! Turns the OpenSSL version that openssl-sys found into cfg flags, so code that depends on
-//! the linked library's behaviour (s_client's name format, available calls) is chosen at build
-//! time and never by guessing at run time.
+//! Checks the OpenSSL version openssl-sys found (3.0 or newer) and records it for the binary:
+//! `MTLSCHECK_OPENSSL_BUILD_VERSION`, compared at run time with the library actually loaded
+//! (a build against a custom 3.x prefix shares the soname `libssl.so.3` with the system's 3.0
+//! and silently runs on it without the right library path). What mtlscheck prints follows the
+//! library it runs on, never this build-time version.
 
 use std::env;
 
 fn main() {
-    for flag in ["ossl300", "ossl320"] {
-        println!("cargo:rustc-check-cfg=cfg({flag})");
-    }
     println!("cargo:rerun-if-env-changed=DEP_OPENSSL_VERSION_NUMBER");
     println!("cargo:rerun-if-env-changed=DEP_OPENSSL_LIBRESSL_VERSION_NUMBER");
 
@@ -27,10 +26,7 @@ fn main() {
              install libssl-dev 3.x or build with --features vendored"
         ));
     }
-    println!("cargo:rustc-cfg=ossl300");
-    if version >= 0x3020_0000 {
-        println!("cargo:rustc-cfg=ossl320");
-    }
+    println!("cargo:rustc-env=MTLSCHECK_OPENSSL_BUILD_VERSION={version:x}");
 }
 
 fn fail(message: &str) -> ! {

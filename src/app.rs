@@ -7,15 +7,18 @@ use std::sync::Arc;
 use openssl::ssl::SslVersion;
 
 use crate::cli::{
-    Cli, Command, CompareArgs, DemoArgs, EndpointArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs, ValidateArgs,
+    Cli, Command, CompareArgs, DemoArgs, EndpointArgs, InitArgs, MergeArgs, OutputArgs, ProbeArgs, RunArgs,
+    ValidateArgs,
 };
 use crate::config::{self, RawCheck, Timeout};
 use crate::model::{Check, CheckResult, ProbeOptions, ProtocolRange, Report, Transcript};
+use crate::names::NameStyle;
 use crate::pipeline::{Stop, StopReason};
 use crate::progress::Progress;
 use crate::report::output::{Outputs, write_stdout};
 use crate::report::{Exporter, Format, SClientExporter};
-use crate::{demo, merge, pipeline, signals, transcript, verdict};
+use crate::style::Style;
+use crate::{demo, init, merge, pipeline, signals, transcript, verdict};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -40,19 +43,40 @@ pub fn init_logging(cli: &Cli) {
         (false, _) => "debug",
     };
     let env = env_logger::Env::default().default_filter_or(level);
-    let _ = env_logger::Builder::from_env(env).format_timestamp(None).try_init();
+    // `mtlscheck: warning: ...` like every other message, not `[WARN mtlscheck::app]`.
+    let _ = env_logger::Builder::from_env(env)
+        .format(|buf, record| {
+            use std::io::Write as _;
+            let level = match record.level() {
+                log::Level::Error => "error: ",
+                log::Level::Warn => "warning: ",
+                log::Level::Info => "",
+                log::Level::Debug | log::Level::Trace => "debug: ",
+            };
+            writeln!(buf, "mtlscheck: {level}{}", record.args())
+        })
+        .try_init();
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     signals::install();
     crate::limits::raise_open_file_limit();
+    if let Some(mismatch) = Style::runtime_mismatch() {
+        log::warn!("{mismatch}");
+    }
     match cli.command {
         Command::Run(args) => run_checks(args, cli.quiet),
         Command::Probe(args) => probe_one(args),
         Command::Compare(args) => compare_one(args),
         Command::Validate(args) => validate_checks(args),
         Command::Demo(args) => run_demo(args),
+        Command::Init(args) => init_checks(args),
         Command::Merge(args) => merge_reports(args),
+        Command::Completions(args) => {
+            write_stdout(&crate::completions::script(args.shell, crate::cli::command()))?;
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Command::Man(args) => write_man_pages(args.dir.as_deref()),
     }
 }
 
@@ -76,8 +100,16 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     if let Some(days) = args.warn_days {
         checks.iter_mut().for_each(|check| check.warn_days = days);
     }
+    if let Some(like) = args.like {
+        warn_if_cannot_imitate(like);
+    }
     for check in &mut checks {
+        if let Some(like) = args.like {
+            check.like = Some(like);
+            check.name_style = NameStyle::Default;
+        }
         check.insecure |= args.insecure;
+        check.impostor |= args.impostor;
         if let Some(proxy) = &args.proxy {
             check.proxy = Some(proxy.clone());
         }
@@ -85,7 +117,7 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     warn_once_per_file(&checks);
     let transcripts = match &args.compare_dir {
         Some(dir) => load_transcripts(dir, &checks)?,
-        None => vec![None; checks.len()],
+        None => checks.iter().map(|_| None).collect(),
     };
     // Read before the outputs are prepared: `--output` may name the baseline's own file.
     let baseline = match &args.baseline {
@@ -145,14 +177,15 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
 /// them, so a batch of any size keeps only what its report needs.
 fn finish_each(
     progress: Arc<Progress>,
-    transcripts: Vec<Option<(String, Transcript)>>,
+    transcripts: Vec<Option<SavedTranscript>>,
     keep_observations: bool,
 ) -> Arc<dyn Fn(usize, CheckResult) -> CheckResult + Send + Sync> {
     Arc::new(move |index, result| {
         progress.done(&result);
         let mut result = match transcripts.get(index).and_then(Option::as_ref) {
-            Some((file, transcript)) => {
-                let comparison = verdict::compare(file, transcript, &result);
+            Some(saved) => {
+                let connection = verdict::connection_for(&saved.transcript, saved.taken_with_cert);
+                let comparison = verdict::compare(&saved.file, &saved.transcript, &result, connection);
                 verdict::attach_comparison(result, comparison)
             }
             None => result,
@@ -224,27 +257,42 @@ fn validate_checks(args: ValidateArgs) -> Result<ExitCode, Box<dyn std::error::E
     let checks = config::load(&args.checks)?;
     let lines: String = checks.iter().map(|check| format!("{}\n", validation_line(check))).collect();
     write_stdout(&lines)?;
-    let usable = checks.iter().all(|check| check.preflight_error.is_none());
+    let usable = checks.iter().all(|check| check.identities.iter().all(|identity| identity.problem.is_none()));
     Ok(ExitCode::from(if usable { EXIT_OK } else { EXIT_USAGE }))
 }
 
 /// `name: ok`, `name: ok (no client certificate)`, or the problems and warnings, on one line.
 pub fn validation_line(check: &Check) -> String {
     let mut parts = Vec::new();
-    match &check.preflight_error {
-        Some(error) => parts.push(format!("error: {error}")),
-        None if check.identity.is_none() => parts.push("ok (no client certificate)".to_string()),
-        None => parts.push("ok".to_string()),
+    let problems: Vec<String> = check
+        .identities
+        .iter()
+        .filter_map(|identity| {
+            let problem = identity.problem.as_ref()?;
+            Some(match &identity.name {
+                Some(name) => format!("error: identity '{name}': {problem}"),
+                None => format!("error: {problem}"),
+            })
+        })
+        .collect();
+    if !problems.is_empty() {
+        parts.extend(problems);
+    } else if check.identities.is_empty() {
+        parts.push("ok (no client certificate)".to_string());
+    } else {
+        parts.push("ok".to_string());
     }
     parts.extend(check.warnings.iter().map(|warning| format!("warning: {warning}")));
     format!("{}: {}", check.name, parts.join("; "))
 }
 
 fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let (check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    let (mut check, options) = endpoint_check(&args.target, &args.endpoint)?;
+    check.client = args.client;
     let report = Report::new(vec![pipeline::run_one_with(&check, &options)]);
     let written = if args.format == Format::Sclient {
-        write_stdout(&SClientExporter { trace: args.trace, style: check.name_style }.render(&report))
+        let exporter = SClientExporter { trace: args.trace, showcerts: args.showcerts, explain: args.explain_client };
+        write_stdout(&exporter.render(&report))
     } else {
         print_report(&report, args.format)
     };
@@ -261,12 +309,17 @@ fn compare_one(args: CompareArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     // `compare` judges agreement with the transcript; the verify code is one of the compared
     // fields, so a failed verification alone does not fail it.
     check.insecure = true;
+    // The live side in the words of the s_client that wrote the transcript, unless --like says.
+    if check.like.is_none() {
+        check.like = transcript.style.like;
+    }
     let outputs = prepare_outputs(&args.output)?;
     let mut result = pipeline::run_one_with(&check, &options);
     // The note would credit an `insecure: true` the user never set; the verify_code row of the
     // comparison shows the failure.
     result.notes.retain(|note| !note.starts_with(verdict::VERIFY_NOTE_START));
-    let comparison = verdict::compare(&args.transcript.display().to_string(), &transcript, &result);
+    let connection = verdict::connection_for(&transcript, args.with_cert);
+    let comparison = verdict::compare(&args.transcript.display().to_string(), &transcript, &result, connection);
     let report = Report::new(vec![verdict::attach_comparison(result, comparison)]);
     if let Err(code) = write_outputs(&outputs, &report) {
         return Ok(ExitCode::from(code));
@@ -282,22 +335,40 @@ fn read_transcript(path: &Path) -> Result<Transcript, String> {
     transcript::parse(&text).map_err(|err| format!("{}:{}: {}", path.display(), err.line, err.message))
 }
 
-/// The transcript of each check that has one in `dir`, read before any network traffic.
-fn load_transcripts(dir: &Path, checks: &[Check]) -> Result<Vec<Option<(String, Transcript)>>, String> {
+/// An operator's transcript for one check, and how it was taken.
+struct SavedTranscript {
+    file: String,
+    transcript: Transcript,
+    /// Named `<check>.with-cert.txt`: taken with `s_client -cert ... -key ...`.
+    taken_with_cert: bool,
+}
+
+/// The transcript of each check that has one in `dir` (`<name>.txt`, or `<name>.with-cert.txt`
+/// when it was taken with our certificate), read before any network traffic.
+fn load_transcripts(dir: &Path, checks: &[Check]) -> Result<Vec<Option<SavedTranscript>>, String> {
     if !dir.is_dir() {
         return Err(format!("--compare-dir {} is not a directory", dir.display()));
     }
     let mut problems = Vec::new();
     let mut transcripts = Vec::new();
     for check in checks {
-        let path = dir.join(format!("{}.txt", check.name));
-        if !path.exists() {
-            log::info!("{}: no transcript at {}, not compared", check.name, path.display());
-            transcripts.push(None);
-            continue;
-        }
+        let plain = dir.join(format!("{}.txt", check.name));
+        let with_cert = dir.join(format!("{}.with-cert.txt", check.name));
+        let (path, taken_with_cert) = match (plain.exists(), with_cert.exists()) {
+            (true, _) => (plain, false),
+            (false, true) => (with_cert, true),
+            (false, false) => {
+                log::info!("{}: no transcript at {}, not compared", check.name, plain.display());
+                transcripts.push(None);
+                continue;
+            }
+        };
         match read_transcript(&path) {
-            Ok(transcript) => transcripts.push(Some((path.display().to_string(), transcript))),
+            Ok(transcript) => transcripts.push(Some(SavedTranscript {
+                file: path.display().to_string(),
+                transcript,
+                taken_with_cert,
+            })),
             Err(problem) => {
                 problems.push(problem);
                 transcripts.push(None);
@@ -335,11 +406,16 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
         proxy: args.proxy.clone(),
         starttls: args.starttls,
         insecure: Some(args.insecure),
+        impostor: Some(args.impostor),
         ..RawCheck::default()
     };
     let raw = with_pass_source(raw, args.pass.as_deref())?;
     let mut check = config::single_check(raw)?;
     check.name_style = args.nameopt;
+    check.like = args.like;
+    if let Some(like) = args.like {
+        warn_if_cannot_imitate(like);
+    }
     let version = match (args.tls1_2, args.tls1_3) {
         (true, _) => Some(SslVersion::TLS1_2),
         (_, true) => Some(SslVersion::TLS1_3),
@@ -347,6 +423,23 @@ pub fn endpoint_check(target: &str, args: &EndpointArgs) -> Result<(Check, Probe
     };
     let options = ProbeOptions { protocols: ProtocolRange { min: version, max: version } };
     Ok((check, options))
+}
+
+/// `--like` a version whose client offers what the OpenSSL mtlscheck runs on cannot (3.5+'s
+/// post-quantum groups and ML-DSA schemes): the server negotiates something else with us, and
+/// the lines about the key exchange say so.
+fn warn_if_cannot_imitate(like: Style) {
+    let runtime = Style::runtime();
+    if like.offers_post_quantum_groups() && !runtime.offers_post_quantum_groups() {
+        log::warn!(
+            "--like {}: mtlscheck runs on OpenSSL {}, which cannot offer the post-quantum groups (X25519MLKEM768) \
+             OpenSSL {}'s s_client offers first: against a server that supports them, the key-exchange line \
+             (`Negotiated TLS1.3 group`) shows what this OpenSSL negotiated instead",
+            like.label(),
+            runtime.label(),
+            like.label()
+        );
+    }
 }
 
 /// Applies `--pass env:VAR|file:PATH` to the key or the p12. The value is never echoed: it may
@@ -384,6 +477,97 @@ fn run_demo(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         return Ok(ExitCode::from(code));
     }
     Ok(exit_code(&demo.report))
+}
+
+/// `man`: mtlscheck(1) on stdout, or every page into a folder (listed on stdout).
+fn write_man_pages(dir: Option<&Path>) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match dir {
+        None => write_stdout(&crate::manpage::main_page())?,
+        Some(dir) => {
+            let written = crate::manpage::write_all(dir)
+                .map_err(|err| format!("cannot write man pages into {}: {err}", dir.display()))?;
+            let listing: String = written.iter().map(|path| format!("{}\n", path.display())).collect();
+            write_stdout(&listing)?;
+        }
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+/// `init`: one probe of each target, then a checks file with what they did as expectations.
+fn init_checks(args: InitArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let to_stdout = args.output.as_os_str() == "-";
+    if !to_stdout && args.output.exists() && !args.force {
+        return Err(
+            format!("{} exists: give another file with -o, or --force to replace it", args.output.display()).into()
+        );
+    }
+    let folder = match args.output.parent() {
+        Some(parent) if !to_stdout && !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut checks = Vec::new();
+    let mut options = ProbeOptions::default();
+    for target in &args.targets {
+        let (check, probe_options) = endpoint_check(target, &args.endpoint)?;
+        options = probe_options;
+        checks.push(check);
+    }
+    let results = pipeline::run_all(&checks, checks.len(), &options);
+    let mut names: Vec<String> = Vec::new();
+    let mut probed = Vec::new();
+    for (check, result) in checks.iter().zip(&results) {
+        let name = init::check_name(&check.host, check.port, &names);
+        names.push(name.clone());
+        probed.push(init::Probed {
+            name,
+            host: &check.host,
+            port: check.port,
+            http_path: check.http.as_ref().map(|h| h.path.as_str()),
+            result,
+        });
+    }
+    let pass = args.endpoint.pass.as_deref().and_then(|pass| {
+        let field = if args.endpoint.p12.is_some() { "p12" } else { "key" };
+        let (kind, value) = pass.split_once(':')?;
+        let suffix = match kind {
+            "env" => "password_env",
+            "file" => "password_file",
+            _ => return None,
+        };
+        Some((format!("{field}_{suffix}"), value.to_string()))
+    });
+    let defaults = init::Defaults {
+        cacert: args.endpoint.cacert.clone(),
+        capath: args.endpoint.capath.clone(),
+        cert: args.endpoint.cert.clone(),
+        key: args.endpoint.key.clone(),
+        chain: args.endpoint.chain.clone(),
+        p12: args.endpoint.p12.clone(),
+        passphrase: pass,
+        timeout: humantime::format_duration(args.endpoint.timeout).to_string(),
+    };
+    let today = crate::dates::now_rfc3339();
+    let yaml = init::checks_yaml(&defaults, &folder, &probed, today.get(..10).unwrap_or(&today));
+    if to_stdout {
+        write_stdout(&yaml)?;
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    std::fs::write(&args.output, &yaml).map_err(|err| format!("cannot write {}: {err}", args.output.display()))?;
+    // The file must be usable as written.
+    config::load(&args.output)?;
+    let unreachable = results.iter().filter(|r| r.status == crate::model::Status::Error).count();
+    eprintln!(
+        "mtlscheck: wrote {} with {} check{}{}; next: mtlscheck run {}",
+        args.output.display(),
+        results.len(),
+        if results.len() == 1 { "" } else { "s" },
+        match unreachable {
+            0 => String::new(),
+            n => format!(" ({n} could not be probed: see the comments in the file)"),
+        },
+        args.output.display()
+    );
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 /// Writes the report to stdout.

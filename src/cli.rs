@@ -50,6 +50,16 @@ Example:
   openssl s_client -connect api.partner.example:443 > taken.txt 2>&1 < /dev/null
   mtlscheck compare taken.txt --target api.partner.example:443";
 
+const INIT_HELP: &str = "\
+Exit codes:
+  0  the checks file was written (endpoints that could not be probed are in it, without
+     expectations)
+  2  usage error, or the file exists (use --force) or cannot be written
+
+Example:
+  mtlscheck init api.partner.example gw.partner-b.example:8443 --cert me.crt --key me.key
+  mtlscheck run checks.yaml";
+
 const MERGE_EXIT_CODES: &str = "\
 Exit codes:
   0  every check in the joined reports passed
@@ -115,6 +125,16 @@ pub enum Command {
     /// check is usable (warnings allowed), 2 otherwise.
     Validate(ValidateArgs),
 
+    /// Write a first checks file from one probe of each endpoint, its expectations filled in
+    /// from what the endpoints did (client auth, the exact CA names, the protocol).
+    ///
+    /// Give the certificate and key your integration uses (--cert/--key or --p12) and the CA
+    /// that signs the partners' certificates (--cacert) if it is not in the system store: they
+    /// go into `defaults:`. The file validates as written; `mtlscheck run` then fails when an
+    /// endpoint drifts from what it did today. An existing file is kept unless --force.
+    #[command(after_help = INIT_HELP)]
+    Init(InitArgs),
+
     /// Start a lab of local TLS servers (1-way, 2-way required/optional, TLS 1.2 and 1.3, no CA
     /// names, wrong CA names, required at the HTTP layer) on 127.0.0.1 and run the checks
     /// against them. No network needed.
@@ -132,6 +152,33 @@ pub enum Command {
     /// 2 when a report cannot be read.
     #[command(after_help = MERGE_EXIT_CODES)]
     Merge(MergeArgs),
+
+    /// Print a shell completion script for bash, zsh or fish.
+    ///
+    /// bash: `mtlscheck completions bash > ~/.local/share/bash-completion/completions/mtlscheck`;
+    /// zsh: save it as `_mtlscheck` in a folder on $fpath; fish:
+    /// `mtlscheck completions fish > ~/.config/fish/completions/mtlscheck.fish`. The Debian
+    /// package installs all three.
+    Completions(CompletionsArgs),
+
+    /// Print the man page mtlscheck(1), or write it and one page per subcommand into a folder.
+    ///
+    /// `mtlscheck man | man -l -` reads it without installing; the Debian package installs them.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: crate::completions::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write mtlscheck.1 and mtlscheck-SUBCOMMAND.1 into DIR instead of printing mtlscheck.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -165,8 +212,10 @@ pub struct RunArgs {
     pub all_addresses: bool,
 
     /// Also compare each check with an operator's saved `openssl s_client` output in
-    /// DIR/<check name>.txt (checks without a file are not compared). A difference fails the
-    /// check; an unreadable transcript stops the run before any probe (exit 2).
+    /// DIR/<check name>.txt, taken without `-cert` and compared with the connection without a
+    /// certificate (or DIR/<check name>.with-cert.txt, taken with `-cert`/`-key`, compared with
+    /// the connection that presents ours). Checks without a file are not compared. A difference
+    /// fails the check; an unreadable transcript stops the run before any probe (exit 2).
     #[arg(long, value_name = "DIR")]
     pub compare_dir: Option<PathBuf>,
 
@@ -194,6 +243,18 @@ pub struct RunArgs {
     /// `insecure: true` on every check).
     #[arg(long)]
     pub insecure: bool,
+
+    /// Write names, alerts and signature algorithms as this version's s_client does: 1.1.1,
+    /// 3.0 ... 3.6, 4.0, libressl, or the output of `openssl version` (overrides `name_style`
+    /// in the checks file). Default: the OpenSSL mtlscheck runs on.
+    #[arg(long, value_name = "VERSION", value_parser = parse_like)]
+    pub like: Option<crate::style::Style>,
+
+    /// Also present a certificate forged at run time to every endpoint that asks for one (as
+    /// `impostor: true` on every check): a partner that accepts it does not verify client
+    /// certificates, which fails the check unless `expect.verifies_client_cert: false`.
+    #[arg(long)]
+    pub impostor: bool,
 
     /// Reach every endpoint through this HTTP CONNECT proxy (http://HOST:PORT), whatever the
     /// checks file and HTTPS_PROXY say. Credentials belong in HTTPS_PROXY, not here.
@@ -235,6 +296,20 @@ pub struct ProbeArgs {
     /// Output format; `sclient` prints s_client's lines and the verdict.
     #[arg(short, long, value_enum, default_value = "sclient")]
     pub format: Format,
+
+    /// Print every certificate of the server's chain as PEM, as s_client -showcerts.
+    #[arg(long)]
+    pub showcerts: bool,
+
+    /// Explain, step by step, how this client stack decides whether to send our certificate
+    /// (in the spirit of `-Djavax.net.debug=ssl:keymanager`).
+    #[arg(long, value_enum, value_name = "STACK")]
+    pub explain_client: Option<crate::model::ClientStack>,
+
+    /// The client stack our integration runs on (as `client:` in a checks file): the check
+    /// fails when it would not send our certificate to a server that requires one.
+    #[arg(long, value_enum, value_name = "STACK", default_value = "openssl")]
+    pub client: crate::model::ClientStack,
 }
 
 /// One endpoint's connection options, named as in `openssl s_client`.
@@ -305,9 +380,16 @@ pub struct EndpointArgs {
     #[arg(long, value_name = "HOST", requires = "http_path")]
     pub http_host: Option<String>,
 
-    /// How names are printed (s_client -nameopt). `default` is the linked OpenSSL's default.
+    /// How names are printed (s_client -nameopt). `default`: the default of the s_client
+    /// chosen with --like (or of the OpenSSL mtlscheck runs on).
     #[arg(long, value_enum, default_value = "default")]
     pub nameopt: crate::names::NameStyle,
+
+    /// Print what this version's s_client prints: 1.1.1, 3.0 ... 3.6, 4.0 (or a patch release,
+    /// e.g. 3.0.13), libressl, or the output of `openssl version`. Default: the OpenSSL
+    /// mtlscheck runs on (for `compare`: the version the transcript came from).
+    #[arg(long, value_name = "VERSION", value_parser = parse_like)]
+    pub like: Option<crate::style::Style>,
 
     /// Connect to ADDRESS[:PORT] (an IP, e.g. [::1]:8443, or another name; the port defaults
     /// to HOST's) instead of HOST; HOST still gives the SNI and the HTTP Host header. Like
@@ -330,6 +412,12 @@ pub struct EndpointArgs {
     /// code is one of the fields it compares.
     #[arg(long)]
     pub insecure: bool,
+
+    /// Also present a certificate forged at run time (a fresh key, issued in the name of the
+    /// first CA the server lists): if the server accepts it, it does not verify client
+    /// certificates.
+    #[arg(long)]
+    pub impostor: bool,
 }
 
 #[derive(Debug, Args)]
@@ -342,11 +430,36 @@ pub struct CompareArgs {
     #[arg(long, value_name = "HOST[:PORT]")]
     pub target: String,
 
+    /// The transcript was taken with `s_client -cert ... -key ...`: compare it with the live
+    /// connection that presents our certificate (give --cert/--key or --p12 too). Without it the
+    /// connection without a certificate is compared, unless the transcript shows (in `-msg`
+    /// output) that a certificate was sent.
+    #[arg(long)]
+    pub with_cert: bool,
+
     #[command(flatten)]
     pub endpoint: EndpointArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The endpoints, HOST[:PORT] each (port 443 by default).
+    #[arg(value_name = "HOST[:PORT]", required = true)]
+    pub targets: Vec<String>,
+
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+
+    /// Where to write the checks file (`-`: standard output).
+    #[arg(short, long, value_name = "FILE", default_value = "checks.yaml")]
+    pub output: PathBuf,
+
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -358,13 +471,15 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format on standard output: `table` for people, `json` for machines (schema in
-    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, or `sclient` (what
-    /// `openssl s_client` prints for each endpoint, then the verdict; verdicts only for `merge`).
+    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, `sclient` (what
+    /// `openssl s_client` prints for each endpoint, then the verdict; verdicts only for `merge`),
+    /// `html` (one self-contained page) or `metrics` (Prometheus textfile-collector format).
     #[arg(short, long, value_enum, default_value = "table")]
     pub format: Format,
 
     /// Also write the report to FILE, in the format its extension says (.json, .xml = JUnit,
-    /// .csv, .md, .txt = table) or as FORMAT:FILE (e.g. junit:results.dat); `-` (or
+    /// .csv, .md, .txt = table, .html, .prom = metrics) or as FORMAT:FILE (e.g.
+    /// junit:results.dat); `-` (or
     /// FORMAT:-) is standard output. Repeat for several files. Checked before any probe.
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<crate::report::output::OutputSpec>,
@@ -372,6 +487,10 @@ pub struct OutputArgs {
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     crate::config::parse_duration(text)
+}
+
+fn parse_like(text: &str) -> Result<crate::style::Style, String> {
+    crate::style::Style::parse(text).map_err(|err| err.to_string())
 }
 
 fn parse_proxy(text: &str) -> Result<crate::model::ProxyUrl, String> {
@@ -382,16 +501,81 @@ fn parse_proxy(text: &str) -> Result<crate::model::ProxyUrl, String> {
     Ok(proxy)
 }
 
-/// The version line of `--version`: ours and the OpenSSL we print names like.
+/// The version line of `--version`: ours, the OpenSSL we run on (whose s_client we print like
+/// by default) and, when different, the one we were built against.
 pub fn long_version() -> String {
-    format!("{} (linked with {})", env!("CARGO_PKG_VERSION"), openssl::version::version())
+    let built = crate::style::Style::built_against()
+        .filter(|built| {
+            (built.major, built.minor) != {
+                let running = crate::style::Style::runtime();
+                (running.major, running.minor)
+            }
+        })
+        .map(|built| format!(", built against OpenSSL {}", built.label()))
+        .unwrap_or_default();
+    format!("{} (linked with {}{built})", env!("CARGO_PKG_VERSION"), openssl::version::version())
 }
 
-/// Parses the process arguments; `--version` names the linked OpenSSL.
+/// The command-line definition, with the `--version` that names the linked OpenSSL; also the
+/// source of the man pages and completion scripts.
+pub fn command() -> clap::Command {
+    // clap keeps `&'static str`s: the version is built once per process.
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    Cli::command().version(VERSION.get_or_init(long_version).as_str())
+}
+
+/// `openssl s_client` options operators type out of habit, and their mtlscheck spelling.
+const S_CLIENT_SPELLINGS: [(&str, &str); 17] = [
+    ("-connect", "the endpoint itself, HOST:PORT (e.g. mtlscheck probe api.partner.example:443)"),
+    ("-servername", "--servername"),
+    ("-noservername", "--noservername"),
+    ("-CAfile", "--cacert (or --CAfile)"),
+    ("-CApath", "--capath (or --CApath)"),
+    ("-cert", "--cert"),
+    ("-key", "--key"),
+    ("-cert_chain", "--chain"),
+    ("-pass", "--pass"),
+    ("-tls1_2", "--tls1_2"),
+    ("-tls1_3", "--tls1_3"),
+    ("-starttls", "--starttls"),
+    ("-proxy", "--proxy"),
+    ("-nameopt", "--nameopt"),
+    ("-msg", "--trace (the handshake messages, curl style)"),
+    ("-showcerts", "nothing: probe prints the chain as s_client does"),
+    ("-verify_return_error", "nothing: a chain that does not verify fails the check unless --insecure"),
+];
+
+/// s_client's single-dash options among `args`, answered with mtlscheck's spelling.
+fn s_client_spellings(args: &[String]) -> Option<String> {
+    let found: Vec<String> = args
+        .iter()
+        .filter_map(|arg| S_CLIENT_SPELLINGS.iter().find(|(theirs, _)| arg == theirs))
+        .map(|(theirs, ours)| format!("`{theirs}` is {ours}"))
+        .collect();
+    (!found.is_empty()).then(|| format!("these are openssl s_client's options: {}", found.join("; ")))
+}
+
+/// Parses the process arguments.
 pub fn parse() -> Cli {
-    let version: &'static str = Box::leak(long_version().into_boxed_str());
-    let command = Cli::command().version(version);
-    let matches = command.get_matches();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(message) = s_client_spellings(&args) {
+        eprintln!("mtlscheck: {message}");
+        std::process::exit(2);
+    }
+    let matches = match command().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(err) => {
+            let compare_without_target = args.get(1).is_some_and(|a| a == "compare")
+                && !args.iter().any(|a| a == "--target" || a.starts_with("--target="))
+                && err.kind() == clap::error::ErrorKind::UnknownArgument;
+            if compare_without_target {
+                let _ = err.print();
+                eprintln!("\n  tip: the endpoint goes in --target: mtlscheck compare TRANSCRIPT --target HOST:PORT");
+                std::process::exit(2);
+            }
+            err.exit()
+        }
+    };
     Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 

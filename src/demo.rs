@@ -14,6 +14,8 @@ struct Scenario {
     comment: &'static str,
     expect_client_auth: &'static str,
     expect_ca_name_match: Option<bool>,
+    /// What the partner does with our certificate, when it is not the default `accepted`.
+    expect_with_cert: Option<&'static str>,
     http_path: Option<&'static str>,
     server: LabServerConfig,
 }
@@ -41,6 +43,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "1-way TLS: the server never asks for a client certificate",
             expect_client_auth: "none",
             expect_ca_name_match: None,
+            expect_with_cert: None,
             http_path: None,
             server: base(),
         },
@@ -49,6 +52,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way required, TLS 1.3: the refusal (alert 116) arrives after the handshake",
             expect_client_auth: "required",
             expect_ca_name_match: Some(true),
+            expect_with_cert: None,
             http_path: None,
             server: with_auth(LabClientAuth::Required).tls13_only(),
         },
@@ -57,6 +61,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way required, TLS 1.2: the handshake itself fails without a certificate",
             expect_client_auth: "required",
             expect_ca_name_match: Some(true),
+            expect_with_cert: None,
             http_path: None,
             server: with_auth(LabClientAuth::Required).tls12_only(),
         },
@@ -65,6 +70,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way optional: asks, but lets clients in without a certificate",
             expect_client_auth: "optional",
             expect_ca_name_match: Some(true),
+            expect_with_cert: None,
             http_path: None,
             server: with_auth(LabClientAuth::Optional),
         },
@@ -73,14 +79,16 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
             comment: "2-way required, but no CA names sent: clients may offer any certificate",
             expect_client_auth: "required",
             expect_ca_name_match: None,
+            expect_with_cert: None,
             http_path: None,
             server: no_names,
         },
         Scenario {
             name: "wrong-ca-names",
-            comment: "2-way required, CA names without our CA: clients will not send our certificate",
+            comment: "2-way required, trusts and names only another CA: our certificate is refused (unknown ca)",
             expect_client_auth: "required",
             expect_ca_name_match: Some(false),
+            expect_with_cert: Some("refused"),
             http_path: None,
             server: wrong_ca,
         },
@@ -90,6 +98,7 @@ fn scenarios(pki: &LabPki) -> Vec<Scenario> {
                       succeeds without a certificate, the request gets 400",
             expect_client_auth: "required",
             expect_ca_name_match: Some(true),
+            expect_with_cert: None,
             http_path: Some("/"),
             server: at_http,
         },
@@ -115,6 +124,9 @@ fn checks_yaml(scenarios: &[(Scenario, LabServer)]) -> String {
         let _ = writeln!(yaml, "      client_auth: {}", scenario.expect_client_auth);
         if let Some(matched) = scenario.expect_ca_name_match {
             let _ = writeln!(yaml, "      ca_name_match: {matched}");
+        }
+        if let Some(with_cert) = scenario.expect_with_cert {
+            let _ = writeln!(yaml, "      with_cert: {with_cert}");
         }
     }
     yaml

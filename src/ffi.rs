@@ -44,12 +44,18 @@ unsafe extern "C" {
     fn SSL_set_post_handshake_auth(s: *mut SSL, val: c_int);
     fn SSL_get_peer_signature_type_nid(s: *const SSL, pnid: *mut c_int) -> c_int;
     fn SSL_SESSION_print(bp: *mut BIO, ses: *const openssl_sys::SSL_SESSION) -> c_int;
+    fn SSL_group_to_name(s: *mut SSL, id: c_int) -> *const libc::c_char;
+    fn EVP_PKEY_get0_type_name(key: *const openssl_sys::EVP_PKEY) -> *const libc::c_char;
 }
 
 const SSL_CTRL_GET_RI_SUPPORT: c_int = 76;
 const SSL_CTRL_CLEAR_MODE: c_int = 78;
 const SSL_CTRL_GET_CLIENT_CERT_TYPES: c_int = 103;
 const SSL_CTRL_GET_PEER_SIGNATURE_NID: c_int = 108;
+const SSL_CTRL_GET_NEGOTIATED_GROUP: c_int = 134;
+/// `TLSEXT_nid_unknown`: OpenSSL's marker for a group without a NID; the low 16 bits are its
+/// code point.
+const TLSEXT_NID_UNKNOWN: c_int = 0x0100_0000;
 
 /// Runs `print` against a fresh memory BIO and returns what it wrote.
 fn print_to_string(print: impl FnOnce(*mut BIO)) -> String {
@@ -103,7 +109,6 @@ pub fn peer_ca_names(ssl: &SslRef) -> Vec<X509Name> {
 #[derive(Debug, Clone, Copy)]
 pub struct SigAlg {
     pub sign_nid: Nid,
-    pub hash_nid: Nid,
     pub raw_sign: u8,
     pub raw_hash: u8,
 }
@@ -123,7 +128,7 @@ fn collect_sigalgs(ssl: &SslRef, getter: SigAlgGetter, count_index: c_int) -> Ve
                 let (mut sign, mut hash, mut both) = (0, 0, 0);
                 let (mut rsig, mut rhash) = (0u8, 0u8);
                 getter(ptr, idx, &mut sign, &mut hash, &mut both, &mut rsig, &mut rhash);
-                SigAlg { sign_nid: Nid::from_raw(sign), hash_nid: Nid::from_raw(hash), raw_sign: rsig, raw_hash: rhash }
+                SigAlg { sign_nid: Nid::from_raw(sign), raw_sign: rsig, raw_hash: rhash }
             })
             .collect()
     }
@@ -177,6 +182,47 @@ pub fn peer_signature_type(ssl: &SslRef) -> Option<Nid> {
     (ok > 0 && nid != 0).then(|| Nid::from_raw(nid))
 }
 
+/// The negotiated key-exchange group (`SSL_get_negotiated_group`): the group's NID, or
+/// `(None, code point)` for a group without one (e.g. X25519MLKEM768), with the linked
+/// OpenSSL's name for it (`SSL_group_to_name`).
+pub fn negotiated_group(ssl: &SslRef) -> Option<NegotiatedGroupId> {
+    // SAFETY: a query ctrl without pointers on a live SSL.
+    let raw = unsafe { openssl_sys::SSL_ctrl(ssl.as_ptr(), SSL_CTRL_GET_NEGOTIATED_GROUP, 0, std::ptr::null_mut()) };
+    let raw = c_int::try_from(raw).ok().filter(|&raw| raw > 0)?;
+    // SAFETY: returns a pointer to a static string (or NULL) owned by libssl; copied at once.
+    let name = unsafe { copy_c_str(SSL_group_to_name(ssl.as_ptr(), raw)) };
+    let (nid, code) = if raw & TLSEXT_NID_UNKNOWN != 0 {
+        (None, u16::try_from(raw & 0xffff).ok())
+    } else {
+        (Some(Nid::from_raw(raw)), None)
+    };
+    Some(NegotiatedGroupId { nid, code, name })
+}
+
+/// What [`negotiated_group`] found.
+#[derive(Debug, Clone)]
+pub struct NegotiatedGroupId {
+    pub nid: Option<Nid>,
+    pub code: Option<u16>,
+    pub name: Option<String>,
+}
+
+/// `EVP_PKEY_get0_type_name`: `RSA`, `EC`, `ED25519`, a provider's name for its keys.
+pub fn pkey_type_name<T>(key: &openssl::pkey::PKeyRef<T>) -> Option<String> {
+    // SAFETY: the key is borrowed for the call; the returned name is static in the provider
+    // (or NULL) and copied at once.
+    unsafe { copy_c_str(EVP_PKEY_get0_type_name(key.as_ptr())) }
+}
+
+/// Copies a C string OpenSSL returned; `None` for NULL.
+///
+/// # Safety
+/// `text` is NULL or points at a NUL-terminated string valid for this call.
+unsafe fn copy_c_str(text: *const libc::c_char) -> Option<String> {
+    // SAFETY: guaranteed by the caller.
+    (!text.is_null()).then(|| unsafe { std::ffi::CStr::from_ptr(text) }.to_string_lossy().into_owned())
+}
+
 /// `SSL_get_secure_renegotiation_support`: always false on TLS 1.3.
 pub fn secure_renegotiation_support(ssl: &SslRef) -> bool {
     // SAFETY: a query ctrl without pointers.
@@ -212,6 +258,8 @@ fn message_log_index() -> Option<Index<Ssl, MessageLog>> {
 }
 
 const RECORD_TYPES: std::ops::RangeInclusive<c_int> = 20..=23;
+const CONTENT_HANDSHAKE: c_int = 22;
+const CERTIFICATE_REQUEST: u8 = 13;
 
 unsafe extern "C" fn message_trampoline(
     write_p: c_int,
@@ -234,14 +282,20 @@ unsafe extern "C" fn message_trampoline(
         };
         // SAFETY: `ssl` is the live SSL OpenSSL is processing; we only read its ex_data.
         // `buf` is valid for `len` bytes during this call and is copied.
-        let (ssl, head) = unsafe {
-            let bytes = if buf.is_null() { &[][..] } else { std::slice::from_raw_parts(buf as *const u8, len.min(2)) };
-            (SslRef::from_ptr(ssl), bytes.to_vec())
+        let (ssl, bytes) = unsafe {
+            let bytes = if buf.is_null() { &[][..] } else { std::slice::from_raw_parts(buf as *const u8, len) };
+            (SslRef::from_ptr(ssl), bytes)
         };
+        let sent = write_p != 0;
+        // A received CertificateRequest is kept whole: which clients would answer it depends on
+        // fields OpenSSL does not expose (signature_algorithms_cert, the raw CA names).
+        let body = (!sent && content_type == CONTENT_HANDSHAKE && bytes.first() == Some(&CERTIFICATE_REQUEST))
+            .then(|| bytes.to_vec());
+        let head = bytes[..bytes.len().min(2)].to_vec();
         if let Some(log) = ssl.ex_data(index)
             && let Ok(mut log) = log.lock()
         {
-            log.push(TlsMessage { sent: write_p != 0, version, content_type, head, len });
+            log.push(TlsMessage { sent, version, content_type, head, len, body });
         }
     }));
 }

@@ -12,7 +12,9 @@
 
 pub mod alerts;
 pub mod app;
+pub mod certificate_request;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod dates;
 pub mod demo;
@@ -20,8 +22,10 @@ pub mod demo;
 mod ffi;
 pub mod files;
 pub mod hostport;
+pub mod init;
 pub mod lab;
 pub mod limits;
+pub mod manpage;
 pub mod merge;
 pub mod model;
 pub mod names;
@@ -30,5 +34,6 @@ pub mod probe;
 mod progress;
 pub mod report;
 pub mod signals;
+pub mod style;
 pub mod transcript;
 pub mod verdict;

@@ -94,9 +94,8 @@ enum Probed {
 }
 
 fn probe_one_check(check: &Check, options: &ProbeOptions) -> Probed {
-    if let Some(reason) = &check.preflight_error {
-        return Probed::Done(Box::new(with_credential_notes(check, verdict::preflight_failed(check, reason))));
-    }
+    // Credentials that cannot be used do not stop the probe: the connection without a
+    // certificate still shows the partner's mode, and the verdict fails the check for them.
     let probe = || {
         if check.all_addresses { probe_every_address(check, options) } else { probe_with_retries(check, options, None) }
     };
@@ -116,13 +115,13 @@ fn with_credential_notes(check: &Check, mut result: CheckResult) -> CheckResult 
     result
 }
 
-/// The local limit either connection of an observation ran into, if any.
+/// The local limit any connection of an observation ran into, if any.
 fn local_limit(observation: &Observation) -> Option<String> {
-    let with_cert = match &observation.with_cert {
-        Some(WithCert::Done(attempt)) => Some(&attempt.outcome),
-        _ => None,
-    };
-    [Some(&observation.without_cert.outcome), with_cert].into_iter().flatten().find_map(|outcome| match outcome {
+    let later = observation.identities.iter().chain(&observation.impostor).filter_map(|attempt| match attempt {
+        WithCert::Done(attempt) => Some(&attempt.outcome),
+        WithCert::Skipped(_) => None,
+    });
+    std::iter::once(&observation.without_cert.outcome).chain(later).find_map(|outcome| match outcome {
         Outcome::Failed(ProbeError::LocalLimit { detail }) => Some(detail.clone()),
         _ => None,
     })

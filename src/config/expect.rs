@@ -15,8 +15,9 @@ pub fn validate(expect: &Expectations) -> Vec<String> {
         }
         for name in names.iter().filter(|name| NameKey::parse(name).is_none()) {
             problems.push(format!(
-                "`expect.{field}`: cannot read {name:?} as a distinguished name; write it as s_client prints it, \
-                 e.g. `C = US, O = Example CA, CN = Example Root CA`"
+                "`expect.{field}`: cannot read {name:?} as a distinguished name; write it as s_client or \
+                 `openssl x509 -nameopt` prints it, e.g. `C = US, O = Example CA, CN = Example Root CA`, \
+                 `C=US, O=Example CA`, `/C=US/O=Example CA` or `CN=Example Root CA,O=Example CA,C=US`"
             ));
         }
     }

@@ -12,8 +12,9 @@ use super::sni;
 use super::yaml_error::describe_yaml_error;
 use super::yaml_size::check_expansion;
 use crate::hostport::{self, HostPort};
-use crate::model::{Check, HttpRequest, ProxyUrl, Starttls};
+use crate::model::{Check, ClientStack, HttpRequest, Identity, IdentityExpectations, ProxyUrl, Starttls};
 use crate::names::NameStyle;
+use crate::style::{LIKE_VALUES, Style};
 
 /// Why a checks file cannot be used. Nothing is probed when this happens (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +79,9 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
             Some(name) => format!("{shown}: check '{name}'"),
             None => format!("{shown}: checks[{index}]"),
         };
-        match build_check(raw_check.with_defaults(&defaults), &label, base, &mut cache) {
+        // A file named in `defaults` is blamed on `defaults`, once, not on every check.
+        let labels = Labels::of(&raw_check, &defaults, &label, &format!("{shown}: defaults"));
+        match build_check(raw_check.with_defaults(&defaults), &labels, base, &mut cache) {
             Ok(mut check) => {
                 check.warn_days = warn_days;
                 if !seen.insert(check.name.clone()) {
@@ -101,7 +104,8 @@ pub fn parse(text: &str, file: &Path, base: &Path) -> Result<Vec<Check>, ConfigE
 /// resolve against the current directory.
 pub fn single_check(raw: RawCheck) -> Result<Check, ConfigError> {
     let label = raw.name.clone().unwrap_or_default();
-    build_check(raw, &label, Path::new(""), &mut LoadCache::default())
+    let labels = Labels { check: label.clone(), cacert: label.clone(), capath: label.clone(), credentials: label };
+    build_check(raw, &labels, Path::new(""), &mut LoadCache::default())
         .map_err(|problems| ConfigError { file: PathBuf::new(), problems })
 }
 
@@ -114,8 +118,47 @@ struct LoadCache {
     ca_files: HashMap<PathBuf, Result<(), String>>,
 }
 
-fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -> Result<Check, Vec<String>> {
+/// Who a problem is blamed on: the check, or `defaults` for a file the check inherits.
+struct Labels {
+    check: String,
+    cacert: String,
+    capath: String,
+    credentials: String,
+}
+
+impl Labels {
+    fn of(raw: &RawCheck, defaults: &RawCheck, check: &str, from_defaults: &str) -> Labels {
+        let pick = |inherited: bool| if inherited { from_defaults.to_string() } else { check.to_string() };
+        let own_credentials = raw.cert.is_some()
+            || raw.key.is_some()
+            || raw.p12.is_some()
+            || raw.identities.is_some()
+            || raw.chain.is_some();
+        let default_credentials = defaults.cert.is_some() || defaults.p12.is_some() || defaults.identities.is_some();
+        Labels {
+            check: check.to_string(),
+            cacert: pick(raw.cacert.is_none() && defaults.cacert.is_some()),
+            capath: pick(raw.capath.is_none() && defaults.capath.is_some()),
+            credentials: pick(!own_credentials && default_credentials),
+        }
+    }
+}
+
+fn build_check(raw: RawCheck, labels: &Labels, base: &Path, cache: &mut LoadCache) -> Result<Check, Vec<String>> {
+    let label = labels.check.as_str();
     let mut problems = Vec::new();
+    let has_identities = raw.identities.is_some();
+    if has_identities && (raw.cert.is_some() || raw.key.is_some() || raw.p12.is_some()) {
+        problems.push(format!(
+            "{label}: `identities` cannot be combined with `cert`/`key`/`p12`: list that certificate as one of the \
+             identities"
+        ));
+    }
+    let (identities, warnings) = build_identities(&raw, &labels.credentials, base, cache, &mut problems);
+    if identities.is_empty() && raw.expect.as_ref().is_some_and(|e| e.client_cert_days_left.is_some()) {
+        let needs = if has_identities { "`identities`" } else { "`cert` and `key` (or `p12`)" };
+        problems.push(format!("{label}: `expect.client_cert_days_left` needs {needs}"));
+    }
     let name = match raw.name {
         Some(name) if !name.trim().is_empty() => name,
         _ => {
@@ -124,12 +167,29 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
         }
     };
     let host = match raw.host {
-        Some(host) if !host.trim().is_empty() => strip_brackets(host.trim()).to_string(),
+        Some(host) if !host.trim().is_empty() => {
+            if let Some(problem) = host_problem(host.trim()) {
+                problems.push(format!("{label}: {problem}"));
+            }
+            strip_brackets(host.trim()).to_string()
+        }
         _ => {
             problems.push(format!("{label}: missing `host` (a DNS name or IP address)"));
             String::new()
         }
     };
+    for (field, value) in [
+        ("cacert", &raw.cacert),
+        ("capath", &raw.capath),
+        ("key", &raw.key),
+        ("chain", &raw.chain),
+        ("key_password_file", &raw.key_password_file),
+        ("p12_password_file", &raw.p12_password_file),
+    ] {
+        if value.as_ref().is_some_and(|path| path.as_os_str().is_empty()) {
+            problems.push(format!("{label}: `{field}` is empty: name a file, or remove the field"));
+        }
+    }
     if let Some(path) = &raw.http_path
         && !path.starts_with('/')
     {
@@ -152,6 +212,14 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
     if let Some(expect) = &raw.expect {
         problems.extend(super::expect::validate(expect).into_iter().map(|p| format!("{label}: {p}")));
     }
+    let name_style = match raw.name_style.as_deref().map(name_style_setting) {
+        Some(Ok(style)) => style,
+        Some(Err(why)) => {
+            problems.push(format!("{label}: `name_style`: {why}"));
+            NameStyle::Default
+        }
+        None => NameStyle::Default,
+    };
     if raw.port == Some(0) {
         problems.push(format!("{label}: `port` must be between 1 and 65535"));
     }
@@ -168,47 +236,12 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
     if let Some(path) = &cacert
         && let Err(err) = cache.ca_files.entry(path.clone()).or_insert_with(|| credentials::check_ca_file(path))
     {
-        problems.push(format!("{label}: cacert {err}"));
+        problems.push(format!("{}: cacert {err}", labels.cacert));
     }
     if let Some(path) = &capath
         && !path.is_dir()
     {
-        problems.push(format!("{label}: capath {} is not a readable directory", path.display()));
-    }
-    // `cert: ""` (or `p12: ""`) turns off client credentials inherited from `defaults`.
-    let empty = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str().is_empty());
-    let credential_fields = if empty(&raw.cert) || empty(&raw.p12) {
-        CredentialFields::default()
-    } else {
-        CredentialFields {
-            cert: resolve(raw.cert),
-            key: resolve(raw.key),
-            chain: resolve(raw.chain),
-            p12: resolve(raw.p12),
-            key_password_env: raw.key_password_env,
-            key_password_file: resolve(raw.key_password_file),
-            p12_password_env: raw.p12_password_env,
-            p12_password_file: resolve(raw.p12_password_file),
-        }
-    };
-    let prepared =
-        cache.credentials.entry(credential_fields.clone()).or_insert_with(|| credentials::prepare(&credential_fields));
-    let (identity, preflight_error, warnings) = match prepared.clone() {
-        Ok(Some(prepared)) => {
-            let error = (!prepared.errors.is_empty()).then(|| prepared.errors.join("; "));
-            (prepared.identity, error, prepared.warnings)
-        }
-        Ok(None) => (None, None, Vec::new()),
-        Err(errs) => {
-            problems.extend(errs.into_iter().map(|err| format!("{label}: {err}")));
-            (None, None, Vec::new())
-        }
-    };
-    if credential_fields.cert.is_none()
-        && credential_fields.p12.is_none()
-        && raw.expect.as_ref().is_some_and(|e| e.client_cert_days_left.is_some())
-    {
-        problems.push(format!("{label}: `expect.client_cert_days_left` needs `cert` and `key` (or `p12`)"));
+        problems.push(format!("{}: capath {} is not a readable directory", labels.capath, path.display()));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -233,21 +266,125 @@ fn build_check(raw: RawCheck, label: &str, base: &Path, cache: &mut LoadCache) -
         servername,
         cacert,
         capath,
-        identity,
+        identities,
         timeout: raw.timeout.map(|t| t.0).unwrap_or(DEFAULT_TIMEOUT),
         expect: raw.expect.unwrap_or_default(),
         warn_days: DEFAULT_WARN_DAYS,
         http,
         retries: raw.retries.unwrap_or(0),
         all_addresses: raw.all_addresses.unwrap_or(false),
-        preflight_error,
         connect,
         proxy,
         starttls: raw.starttls,
         insecure: raw.insecure.unwrap_or(false),
         warnings,
-        name_style: NameStyle::Default,
+        name_style,
+        like: None,
+        impostor: raw.impostor.unwrap_or(false),
+        client: raw.client.unwrap_or(ClientStack::Openssl),
     })
+}
+
+/// `name_style:` as a preset (`oneline`, `rfc2253`, ...) or a version whose s_client's default
+/// it means (`1.1.1`, `3.5`, `libressl`, the output of `openssl version`).
+fn name_style_setting(text: &str) -> Result<NameStyle, String> {
+    if let Some(preset) = NameStyle::from_preset(text) {
+        return Ok(preset);
+    }
+    Style::parse(text).map(Style::name_style).map_err(|_| {
+        format!(
+            "{text:?} is neither a version ({LIKE_VALUES}) nor a name style (oneline, rfc2253, \
+             sep-comma-plus-space, sep-comma-plus-space-escaped, slash)"
+        )
+    })
+}
+
+/// The check's client identities: its own `cert`/`key`/`p12` as one unnamed identity, or each
+/// of `identities:`; none when there are none or `cert: ""` / `p12: ""` turns inherited ones off.
+/// Credential warnings come back beside them, named after their identity.
+fn build_identities(
+    raw: &RawCheck,
+    label: &str,
+    base: &Path,
+    cache: &mut LoadCache,
+    problems: &mut Vec<String>,
+) -> (Vec<Identity>, Vec<String>) {
+    let resolve = |p: &Option<PathBuf>| p.clone().map(|p| if p.is_absolute() { p } else { base.join(p) });
+    let empty = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str().is_empty());
+    if empty(&raw.cert) || empty(&raw.p12) {
+        return (Vec::new(), Vec::new());
+    }
+    let mut written: Vec<(Option<String>, CredentialFields, IdentityExpectations)> = Vec::new();
+    match &raw.identities {
+        Some(list) => {
+            if list.is_empty() {
+                problems.push(format!("{label}: `identities` is empty: list at least one, or remove it"));
+            }
+            let mut seen = HashSet::new();
+            for (index, identity) in list.iter().enumerate() {
+                let name = match &identity.name {
+                    Some(name) if !name.trim().is_empty() => name.clone(),
+                    _ => {
+                        problems.push(format!(
+                            "{label}: identities[{index}] has no `name` (e.g. `current`, `next`): reports name each identity"
+                        ));
+                        continue;
+                    }
+                };
+                if !seen.insert(name.clone()) {
+                    problems.push(format!("{label}: identity '{name}' is listed twice: identity names must be unique"));
+                }
+                if identity.cert.is_none() && identity.key.is_none() && identity.p12.is_none() {
+                    problems.push(format!("{label}: identity '{name}' needs `cert` and `key`, or `p12`"));
+                    continue;
+                }
+                let fields = CredentialFields {
+                    cert: resolve(&identity.cert),
+                    key: resolve(&identity.key),
+                    chain: resolve(&identity.chain),
+                    p12: resolve(&identity.p12),
+                    key_password_env: identity.key_password_env.clone(),
+                    key_password_file: resolve(&identity.key_password_file),
+                    p12_password_env: identity.p12_password_env.clone(),
+                    p12_password_file: resolve(&identity.p12_password_file),
+                };
+                written.push((Some(name), fields, identity.expect.clone().unwrap_or_default()));
+            }
+        }
+        None => {
+            let fields = CredentialFields {
+                cert: resolve(&raw.cert),
+                key: resolve(&raw.key),
+                chain: resolve(&raw.chain),
+                p12: resolve(&raw.p12),
+                key_password_env: raw.key_password_env.clone(),
+                key_password_file: resolve(&raw.key_password_file),
+                p12_password_env: raw.p12_password_env.clone(),
+                p12_password_file: resolve(&raw.p12_password_file),
+            };
+            written.push((None, fields, IdentityExpectations::default()));
+        }
+    }
+    let mut identities = Vec::new();
+    let mut warnings = Vec::new();
+    for (name, fields, expect) in written {
+        let prepared = cache.credentials.entry(fields.clone()).or_insert_with(|| credentials::prepare(&fields));
+        let prefix = name.as_ref().map(|n| format!("identity '{n}': ")).unwrap_or_default();
+        match prepared.clone() {
+            Ok(Some(prepared)) => {
+                warnings.extend(prepared.warnings.into_iter().map(|w| format!("{prefix}{w}")));
+                identities.push(Identity {
+                    name,
+                    credential: prepared.identity,
+                    problem: (!prepared.errors.is_empty()).then(|| prepared.errors.join("; ")),
+                    expect,
+                });
+            }
+            Ok(None) => {}
+            Err(errs) => problems.extend(errs.into_iter().map(|err| format!("{label}: {prefix}{err}"))),
+        }
+    }
+    (identities, warnings)
 }
 
 /// `connect:` as an address and port (the check's port when it names none); `""` turns off
@@ -295,6 +432,25 @@ fn proxy_setting(
             problems.push(format!("{label}: `proxy` {err}"));
             None
         }
+    }
+}
+
+/// What is wrong with a `host:` that `run` could not resolve: a URL, or a port written into it.
+fn host_problem(host: &str) -> Option<String> {
+    if let Some((scheme, rest)) = host.split_once("://") {
+        let name = rest.split(['/', ':']).next().unwrap_or_default();
+        return Some(format!(
+            "`host` {host:?} is a URL: write the host name alone (`host: {name}`), the port in `port:` and a \
+             path in `http_path:` ({scheme}:// is implied by TLS)"
+        ));
+    }
+    match hostport::split(host) {
+        Ok((name, Some(port))) => Some(format!(
+            "`host` {host:?} includes a port: write `host: {}` and `port: {port}`",
+            if name.contains(':') { format!("\"[{name}]\"") } else { name }
+        )),
+        Ok(_) => None,
+        Err(why) => Some(format!("`host` {host:?}: {why}; write a DNS name or an IP address")),
     }
 }
 
@@ -350,7 +506,7 @@ mod tests {
             "defaults:\n  cert: missing.pem\n  key: missing.key\nchecks:\n  - {name: a, host: x.example, cert: \"\"}\n",
         );
         let checks = err.expect("no credential files are read for this check");
-        assert!(checks[0].identity.is_none());
+        assert!(checks[0].identities.is_empty());
     }
 
     #[test]
@@ -460,6 +616,19 @@ mod tests {
         assert!(err.to_string().contains("only http:// proxies"), "{err}");
         let insecure = parse_str("defaults: {insecure: true}\nchecks:\n  - {name: a, host: x.example}\n").unwrap();
         assert!(insecure[0].insecure);
+    }
+
+    #[test]
+    fn name_style_takes_a_version_or_a_preset_and_checks_inherit_it() {
+        let checks = parse_str(
+            "defaults: {name_style: \"1.1.1\"}\nchecks:\n  - {name: a, host: x.example}\n  - {name: b, host: y.example, name_style: rfc2253}\n  - {name: c, host: z.example, name_style: \"OpenSSL 3.5.1 1 Jul 2025\"}\n",
+        )
+        .unwrap();
+        assert_eq!(checks[0].name_style, NameStyle::Oneline);
+        assert_eq!(checks[1].name_style, NameStyle::Rfc2253);
+        assert_eq!(checks[2].name_style, NameStyle::SepCommaPlusSpaceEscaped);
+        let err = parse_str("checks:\n  - {name: a, host: x.example, name_style: fancy}\n").unwrap_err().to_string();
+        assert!(err.contains("check 'a': `name_style`: \"fancy\" is neither a version"), "{err}");
     }
 
     #[test]

@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::model::Expectations;
-use crate::model::Starttls;
+use crate::model::{ClientStack, Expectations, IdentityExpectations, Starttls};
 
 /// How long a probe of one endpoint may take when neither the check nor `defaults` says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -25,24 +24,46 @@ pub struct Timeout(pub Duration);
 
 impl<'de> Deserialize<'de> for Timeout {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Written {
-            Seconds(f64),
-            Text(String),
+        deserializer.deserialize_any(TimeoutVisitor)
+    }
+}
+
+/// A timeout as a number of seconds or as text; anything else is explained, not named as a
+/// Rust type.
+struct TimeoutVisitor;
+
+impl TimeoutVisitor {
+    fn seconds<E: serde::de::Error>(secs: f64) -> Result<Timeout, E> {
+        if !(secs.is_finite() && secs > 0.0) {
+            return Err(E::custom(format!("timeout must be positive, got {secs}")));
         }
-        let duration = match Written::deserialize(deserializer)? {
-            Written::Seconds(secs) if secs.is_finite() && secs > 0.0 => {
-                // Found by fuzzing: `from_secs_f64` panics on values too big for a Duration.
-                let duration = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
-                within_limit(duration, &secs.to_string()).map_err(serde::de::Error::custom)?
-            }
-            Written::Seconds(secs) => {
-                return Err(serde::de::Error::custom(format!("timeout must be positive, got {secs}")));
-            }
-            Written::Text(text) => parse_duration(&text).map_err(serde::de::Error::custom)?,
-        };
-        Ok(Timeout(duration))
+        // Found by fuzzing: `from_secs_f64` panics on values too big for a Duration.
+        let duration = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
+        within_limit(duration, &secs.to_string()).map(Timeout).map_err(E::custom)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TimeoutVisitor {
+    type Value = Timeout;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a duration such as `10s`, `500ms` or `2m`, or a number of seconds")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, secs: u64) -> Result<Timeout, E> {
+        Self::seconds(secs as f64)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, secs: i64) -> Result<Timeout, E> {
+        Self::seconds(secs as f64)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, secs: f64) -> Result<Timeout, E> {
+        Self::seconds(secs)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timeout, E> {
+        parse_duration(text).map(Timeout).map_err(E::custom)
     }
 }
 
@@ -107,14 +128,59 @@ pub struct RawCheck {
     pub starttls: Option<Starttls>,
     /// Report a server verification failure without failing the check.
     pub insecure: Option<bool>,
+    /// Several named client identities instead of one `cert`/`key`/`p12` (rotation readiness).
+    pub identities: Option<Vec<RawIdentity>>,
+    /// Also present a forged certificate: does the partner verify client certificates?
+    pub impostor: Option<bool>,
+    /// The client stack our integration runs on (`openssl`, `go`, `java-pkix`, …).
+    pub client: Option<ClientStack>,
+    /// How the report writes names: a version whose s_client to imitate (`1.1.1`, `3.0`,
+    /// `3.5`, `libressl`, the output of `openssl version`) or a preset (`oneline`, `rfc2253`,
+    /// `sep-comma-plus-space`, `sep-comma-plus-space-escaped`, `slash`).
+    pub name_style: Option<String>,
+}
+
+/// One entry of `identities:`: a name, the credential fields of a check, and what the partner
+/// must do with it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIdentity {
+    pub name: Option<String>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub chain: Option<PathBuf>,
+    pub p12: Option<PathBuf>,
+    pub key_password_env: Option<String>,
+    pub key_password_file: Option<PathBuf>,
+    pub p12_password_env: Option<String>,
+    pub p12_password_file: Option<PathBuf>,
+    #[serde(default, deserialize_with = "refuse_inline_key_password")]
+    pub key_password: Option<InlinePassphrase>,
+    #[serde(default, deserialize_with = "refuse_inline_p12_password")]
+    pub p12_password: Option<InlinePassphrase>,
+    pub expect: Option<IdentityExpectations>,
 }
 
 impl RawCheck {
+    /// Whether the check names a single client certificate itself (`cert`, `key` or `p12`).
+    fn has_plain_credentials(&self) -> bool {
+        self.cert.is_some() || self.key.is_some() || self.p12.is_some()
+    }
+
     /// Fills every field this check leaves unset from `defaults`. A check's own `p12` replaces
     /// inherited PEM credentials (`cert`, `key`, `chain`, `key_password_*`), and its own
-    /// `cert`/`key` replace an inherited `p12`, instead of clashing with them.
+    /// `cert`/`key` replace an inherited `p12`, instead of clashing with them; likewise its own
+    /// `identities` replace inherited single credentials and the other way round.
     pub fn with_defaults(self, defaults: &RawCheck) -> RawCheck {
         let mut d = defaults.clone();
+        if self.identities.is_some() {
+            (d.cert, d.key, d.chain, d.p12) = (None, None, None, None);
+            (d.key_password_env, d.key_password_file, d.p12_password_env, d.p12_password_file) =
+                (None, None, None, None);
+        }
+        if self.has_plain_credentials() {
+            d.identities = None;
+        }
         if self.p12.is_some() {
             (d.cert, d.key, d.chain, d.key_password_env, d.key_password_file) = (None, None, None, None, None);
         }
@@ -149,6 +215,10 @@ impl RawCheck {
             proxy: self.proxy.or(d.proxy),
             starttls: self.starttls.or(d.starttls),
             insecure: self.insecure.or(d.insecure),
+            name_style: self.name_style.or(d.name_style),
+            identities: self.identities.or(d.identities),
+            impostor: self.impostor.or(d.impostor),
+            client: self.client.or(d.client),
         }
     }
 }

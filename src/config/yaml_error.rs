@@ -1,5 +1,6 @@
 //! serde_yaml's errors rewritten for people: `file:line:column: what`, the position said
-//! once, and the closest valid name for a misspelt field.
+//! once, the closest valid name for a misspelt field, and no Rust type names (`u16`,
+//! `struct RawCheck`): what the field wants, in words.
 
 /// Rewrites serde_yaml's message as `file:line:column: what`, and adds the closest valid name
 /// to an unknown-field error.
@@ -9,9 +10,37 @@ pub fn describe_yaml_error(file: &str, err: &serde_yaml::Error) -> String {
     // front already.
     // `key_password` and `p12_password` are fields only so they can be refused with advice;
     // never offer them as valid.
-    let what = strip_positions(&err.to_string()).replace(", `key_password`, `p12_password`", "");
+    let what = in_words(&strip_positions(&err.to_string()).replace(", `key_password`, `p12_password`", ""));
     let hint = unknown_field_hint(&what).map(|h| format!("; {h}")).unwrap_or_default();
     format!("{file}{location}: {what}{hint}")
+}
+
+/// serde's "expected TYPE" in the words of the checks file.
+fn in_words(message: &str) -> String {
+    let field = message.split(':').next().unwrap_or_default();
+    let port = field.ends_with(".port") || field == "port";
+    let replacements: [(&str, &str); 12] = [
+        (
+            "expected u16",
+            if port { "expected a port number (1-65535)" } else { "expected a whole number from 0 to 65535" },
+        ),
+        ("expected u32", "expected a whole number (0 or more)"),
+        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected struct RawFile", "expected a mapping with `checks:` (and optionally `defaults:` and `warn_days:`)"),
+        ("expected struct RawCheck", "expected a check: a mapping with `name:`, `host:` and the other fields"),
+        ("expected struct RawIdentity", "expected an identity: a mapping with `name:` and `cert`/`key` or `p12`"),
+        ("expected struct Expectations", "expected a mapping of expectations (e.g. `client_auth: required`)"),
+        ("expected struct IdentityExpectations", "expected a mapping (`with_cert:`, `accepted_from:`)"),
+        ("expected enum ClientAuth", "expected one of `none`, `optional`, `required`, `post-handshake`"),
+        ("expected enum Starttls", "expected one of `smtp`, `imap`, `pop3`, `ftp`, `postgres`"),
+        ("expected enum ClientStack", "expected a client stack name such as `openssl` or `java-pkix`"),
+        ("expected enum WithCertExpectation", "expected one of `accepted`, `refused`, `any`"),
+    ];
+    let mut text = message.to_string();
+    for (from, to) in replacements {
+        text = text.replace(from, to);
+    }
+    text
 }
 
 /// Removes every " at line L column C" from a message.
@@ -48,4 +77,21 @@ fn unknown_field_hint(message: &str) -> Option<String> {
         .map(|candidate| (strsim::damerau_levenshtein(unknown, candidate), candidate))
         .min_by_key(|(distance, _)| *distance)?;
     (best.0 <= unknown.len().max(3) / 2 + 1).then(|| format!("did you mean `{}`?", best.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_type_names_become_words() {
+        assert_eq!(
+            in_words("checks[0].port: invalid value: integer `70000`, expected u16"),
+            "checks[0].port: invalid value: integer `70000`, expected a port number (1-65535)"
+        );
+        assert!(
+            in_words("invalid type: sequence, expected struct RawFile")
+                .ends_with("expected a mapping with `checks:` (and optionally `defaults:` and `warn_days:`)")
+        );
+    }
 }

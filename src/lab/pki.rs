@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use openssl::asn1::{Asn1Integer, Asn1Time};
+use openssl::asn1::{Asn1Integer, Asn1Object, Asn1Time};
 use openssl::bn::{BigNum, MsbOption};
 use openssl::ec::{EcGroup, EcKey};
 use openssl::error::ErrorStack;
@@ -11,7 +11,7 @@ use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectAlternativeName};
-use openssl::x509::{X509, X509Name, X509NameBuilder};
+use openssl::x509::{X509, X509Name, X509NameBuilder, X509NameRef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
@@ -73,6 +73,63 @@ pub fn name(entries: &[(&str, &str)]) -> Result<X509Name, ErrorStack> {
     Ok(builder.build())
 }
 
+/// The ASN.1 string type a name attribute's value is written as. Servers list the same DN in
+/// different encodings, and clients that compare raw DER (Go, GnuTLS) or only some string
+/// types canonically (Java) then decide differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameString {
+    Utf8,
+    /// The value must use PrintableString's alphabet; it is written as given either way.
+    Printable,
+    /// UCS-2 big-endian, two bytes a character.
+    Bmp,
+}
+
+impl NameString {
+    fn tag(self) -> u8 {
+        match self {
+            NameString::Utf8 => 0x0C,
+            NameString::Printable => 0x13,
+            NameString::Bmp => 0x1E,
+        }
+    }
+
+    fn encode(self, value: &str) -> Vec<u8> {
+        match self {
+            NameString::Utf8 | NameString::Printable => value.as_bytes().to_vec(),
+            NameString::Bmp => value.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        }
+    }
+}
+
+/// A name with one attribute per RDN, each value written in the string type given, e.g.
+/// `[("C", "CH", Printable), ("CN", "Root", Bmp)]` (fields as OpenSSL's short names).
+/// [`name`] instead lets OpenSSL pick the types (PrintableString for C, UTF8String otherwise).
+pub fn name_with_strings(entries: &[(&str, &str, NameString)]) -> Result<X509Name, ErrorStack> {
+    let mut rdns = Vec::new();
+    for (field, value, string) in entries {
+        let oid = Asn1Object::from_str(field)?;
+        let attribute =
+            der_tlv(0x30, &[der_tlv(0x06, oid.as_slice()), der_tlv(string.tag(), &string.encode(value))].concat());
+        rdns.extend(der_tlv(0x31, &attribute));
+    }
+    X509Name::from_der(&der_tlv(0x30, &rdns))
+}
+
+fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match u8::try_from(content.len()) {
+        Ok(short) if short < 0x80 => out.push(short),
+        _ => {
+            let length: Vec<u8> = content.len().to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
+            out.push(0x80 | length.len() as u8);
+            out.extend(length);
+        }
+    }
+    out.extend_from_slice(content);
+    out
+}
+
 fn days_from_now(days: i32) -> Result<Asn1Time, ErrorStack> {
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
@@ -80,16 +137,22 @@ fn days_from_now(days: i32) -> Result<Asn1Time, ErrorStack> {
 }
 
 pub fn issue(spec: &CertSpec<'_>) -> Result<Issued, ErrorStack> {
-    let key = new_key(spec.key)?;
     let subject = name(spec.subject)?;
+    issue_named(spec, &subject)
+}
+
+/// As [`issue`], with `subject` (e.g. from [`name_with_strings`]) instead of `spec.subject`;
+/// certificates it issues carry the name's exact DER as their issuer.
+pub fn issue_named(spec: &CertSpec<'_>, subject: &X509NameRef) -> Result<Issued, ErrorStack> {
+    let key = new_key(spec.key)?;
     let mut builder = X509::builder()?;
     builder.set_version(2)?;
     let mut serial = BigNum::new()?;
     serial.rand(64, MsbOption::MAYBE_ZERO, false)?;
     let serial = Asn1Integer::from_bn(&serial)?;
     builder.set_serial_number(&serial)?;
-    builder.set_subject_name(&subject)?;
-    builder.set_issuer_name(spec.issuer.map(|i| i.cert.subject_name()).unwrap_or(&subject))?;
+    builder.set_subject_name(subject)?;
+    builder.set_issuer_name(spec.issuer.map(|i| i.cert.subject_name()).unwrap_or(subject))?;
     builder.set_pubkey(&key)?;
     let (not_before, not_after) = (days_from_now(spec.not_before_days)?, days_from_now(spec.not_after_days)?);
     builder.set_not_before(&not_before)?;
@@ -188,4 +251,26 @@ pub fn write_key(path: &Path, key: &PKey<Private>) -> std::io::Result<()> {
     let pem = key.private_key_to_pem_pkcs8().map_err(std::io::Error::other)?;
     // Readable by its owner only, as `openssl genpkey` writes keys (and as mtlscheck asks).
     std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?.write_all(&pem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_the_string_types_asked_for() {
+        let utf8 = name(&[("C", "CH"), ("CN", "Root CA")]).unwrap();
+        let printable =
+            name_with_strings(&[("C", "CH", NameString::Printable), ("CN", "Root CA", NameString::Printable)]).unwrap();
+        let bmp = name_with_strings(&[("C", "CH", NameString::Printable), ("CN", "Root CA", NameString::Bmp)]).unwrap();
+        let cn_value = |n: &X509Name| n.entries_by_nid(Nid::COMMONNAME).next().unwrap().data().as_slice().to_vec();
+        assert_eq!(cn_value(&printable), b"Root CA");
+        assert_eq!(cn_value(&bmp), b"\0R\0o\0o\0t\0 \0C\0A");
+        let der = |n: &X509Name| n.to_der().unwrap();
+        assert!(der(&printable).windows(2).any(|w| w == [0x13, 7]), "PrintableString CN");
+        assert!(der(&bmp).windows(2).any(|w| w == [0x1E, 14]), "BMPString CN");
+        assert_ne!(der(&utf8), der(&printable), "same DN, different DER");
+        let subject = issue_named(&CertSpec { is_ca: true, ..Default::default() }, &bmp).unwrap();
+        assert_eq!(der(&subject.cert.subject_name().to_owned().unwrap()), der(&bmp), "issued with the exact DER");
+    }
 }

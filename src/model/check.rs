@@ -6,12 +6,14 @@ use std::time::Duration;
 
 use openssl::ssl::SslVersion;
 
+use super::client_stack::ClientStack;
 use super::expect::Expectations;
-use super::identity::ClientIdentity;
+use super::identity::Identity;
 use super::proxy::ProxyUrl;
 use super::starttls::Starttls;
 use crate::hostport::{self, HostPort};
 use crate::names::NameStyle;
+use crate::style::Style;
 
 /// One endpoint to probe, with everything resolved and loaded.
 #[derive(Debug, Clone)]
@@ -23,8 +25,9 @@ pub struct Check {
     pub servername: Option<String>,
     pub cacert: Option<PathBuf>,
     pub capath: Option<PathBuf>,
-    /// Our client certificate, key and chain, when the check has `cert`/`key`.
-    pub identity: Option<ClientIdentity>,
+    /// Our client identities: one for `cert`/`key`/`p12`, several for `identities:`, none
+    /// without credentials. Each gets its own handshake after the one without a certificate.
+    pub identities: Vec<Identity>,
     pub timeout: Duration,
     pub expect: Expectations,
     /// Warn when the server's or our certificate expires within this many days.
@@ -35,9 +38,6 @@ pub struct Check {
     pub retries: u32,
     /// Probe every resolved address, not just the first.
     pub all_addresses: bool,
-    /// A problem found before any network traffic that makes this check an error without
-    /// stopping the others (e.g. a key that does not match its certificate).
-    pub preflight_error: Option<String>,
     /// Where to connect instead of `host:port` (`connect:`).
     pub connect: Option<HostPort>,
     /// The HTTP CONNECT proxy: `proxy:`, else HTTPS_PROXY unless NO_PROXY names the host.
@@ -49,11 +49,39 @@ pub struct Check {
     /// Found before any network traffic, worth reporting but not failing: e.g. our certificate
     /// expires within 30 days.
     pub warnings: Vec<String>,
-    /// How names are printed in the result (s_client's `-nameopt`).
+    /// How names are printed in the result (s_client's `-nameopt`, or `name_style`).
     pub name_style: NameStyle,
+    /// Also present a forged certificate (`impostor: true`) to learn whether the partner
+    /// verifies client certificates at all.
+    pub impostor: bool,
+    /// The client stack our integration runs on (`client:`): the check fails when it would not
+    /// send our certificate to a server that requires one.
+    pub client: ClientStack,
+    /// The s_client version chosen with `--like`: its words in the report, and its default
+    /// groups offered where the linked OpenSSL would offer others. `None`: the OpenSSL
+    /// mtlscheck runs on.
+    pub like: Option<Style>,
 }
 
 impl Check {
+    /// The s_client version whose words this check's report uses.
+    pub fn style(&self) -> Style {
+        self.like.unwrap_or_else(Style::runtime)
+    }
+
+    /// How this check's names are printed: `name_style`, else the style's default.
+    pub fn names(&self) -> NameStyle {
+        match self.name_style {
+            NameStyle::Default => self.style().name_style(),
+            explicit => explicit,
+        }
+    }
+
+    /// Whether the check presents any client certificate (some identity loaded).
+    pub fn has_credentials(&self) -> bool {
+        self.identities.iter().any(|identity| identity.credential.is_some())
+    }
+
     /// `host:port`, with brackets around IPv6 literals.
     pub fn target(&self) -> String {
         hostport::join(&self.host, self.port)

@@ -28,9 +28,30 @@ pub struct FieldComparison {
     pub note: Option<String>,
 }
 
+wire_enum! {
+    /// Which live connection a transcript was compared with.
+    pub enum ComparedConnection {
+        /// The connection without a client certificate (`s_client` without `-cert`).
+        WithoutCert = "without_cert",
+        /// The connection with our (first) certificate (`s_client -cert ... -key ...`).
+        WithCert = "with_cert",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
     pub transcript_file: String,
+    /// Which s_client wrote the transcript, as `--like` takes it (`1.1.1`, `3.0`, `3.2`, `3.4`,
+    /// `3.5`, `4.0`, `libressl`, `1.0.2`), or a range when its lines do not tell (`3.2+`).
+    #[serde(default)]
+    pub transcript_style: Option<String>,
+    /// The live connection the transcript was compared with (it was taken the same way).
+    #[serde(default = "without_cert")]
+    pub connection: ComparedConnection,
     pub agree: bool,
     pub fields: Vec<FieldComparison>,
+}
+
+fn without_cert() -> ComparedConnection {
+    ComparedConnection::WithoutCert
 }

@@ -1,9 +1,10 @@
 //! `expect:` of a check, as written: what the operator expects of the endpoint. Validated by
 //! `config::expect`, evaluated by `verdict::expect`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use super::client_auth::{ClientAuth, deserialize_expected};
+use super::client_stack::ClientStack;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +24,61 @@ pub struct Expectations {
     pub server_cert_days_left: Option<u32>,
     /// Minimum days before our client certificate expires; needs `cert`.
     pub client_cert_days_left: Option<u32>,
+    /// What the partner must do with our certificate (default `accepted` when the check has one).
+    pub with_cert: Option<WithCertExpectation>,
+    /// `false`: a partner that accepts any certificate (the impostor probe) does not fail the check.
+    pub verifies_client_cert: Option<bool>,
+    /// Client stacks that must all send our certificate (for partners served by several).
+    pub clients_send: Option<Vec<ClientStack>>,
+}
+
+/// `expect.with_cert`: what the partner must do with our certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WithCertExpectation {
+    /// The partner accepts it (the handshake and, with `http_path`, the request).
+    Accepted,
+    /// The partner refuses it (e.g. a certificate it must no longer trust).
+    Refused,
+    /// Whatever the partner does.
+    Any,
+}
+
+impl WithCertExpectation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WithCertExpectation::Accepted => "accepted",
+            WithCertExpectation::Refused => "refused",
+            WithCertExpectation::Any => "any",
+        }
+    }
+}
+
+/// `expect:` inside one of `identities:`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityExpectations {
+    /// Overrides the check's `expect.with_cert` for this identity.
+    pub with_cert: Option<WithCertExpectation>,
+    /// `YYYY-MM-DD`: from this day on the identity must be accepted; before it, anything goes
+    /// (a certificate the partner is still rolling out).
+    #[serde(default, deserialize_with = "deserialize_day")]
+    pub accepted_from: Option<Day>,
+}
+
+/// A calendar day, as written (`2027-01-15`) and as the Unix time of its start (UTC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Day {
+    pub text: String,
+    pub unix: i64,
+}
+
+fn deserialize_day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Day>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match crate::dates::parse_day(&text) {
+        Some(unix) => Ok(Some(Day { text, unix })),
+        None => Err(serde::de::Error::custom(format!("{text:?} is not a date: write YYYY-MM-DD, e.g. 2027-01-15"))),
+    }
 }
 
 impl Expectations {

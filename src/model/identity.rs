@@ -1,4 +1,4 @@
-//! Our client credentials as a probe presents them. Key material never prints: `Debug` shows
+//! Our client identities, and the credentials a probe presents for each. Key material never prints: `Debug` shows
 //! paths and the chain's length only.
 
 use std::fmt;
@@ -6,6 +6,33 @@ use std::path::PathBuf;
 
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
+
+use super::expect::IdentityExpectations;
+
+/// One client identity of a check: our credentials as they loaded (or what is wrong with them)
+/// and what we expect the partner to do with them. A check with `cert`/`key` or `p12` has one,
+/// without a name; `identities:` gives several, each named.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// The name under `identities:` (`current`, `next`); `None` for plain `cert`/`key`/`p12`.
+    pub name: Option<String>,
+    /// The loaded credentials; `None` when they cannot be used (then `problem` says why).
+    pub credential: Option<ClientIdentity>,
+    /// Why this identity cannot be presented or will be refused for sure: an expired
+    /// certificate, a key that does not match, a wrong passphrase, a chain that does not link.
+    pub problem: Option<String>,
+    pub expect: IdentityExpectations,
+}
+
+impl Identity {
+    /// How messages name the identity: `our certificate` or `identity 'next'`.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(name) => format!("identity '{name}'"),
+            None => "our certificate".to_string(),
+        }
+    }
+}
 
 /// The client credentials one check presents in its with-certificate handshake.
 #[derive(Clone)]

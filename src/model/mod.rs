@@ -5,9 +5,11 @@
 
 pub mod check;
 pub mod client_auth;
+pub mod client_stack;
 pub mod comparison;
 pub mod drift;
 pub mod expect;
+pub mod handshake;
 pub mod identity;
 pub mod not_run;
 pub mod observation;
@@ -22,22 +24,25 @@ mod wire;
 
 pub use check::{Check, HttpRequest, ProbeOptions, ProtocolRange};
 pub use client_auth::ClientAuth;
-pub use comparison::{Comparison, ComparisonField, FieldComparison};
+pub use client_stack::{ClientStack, StackOutcome, StackPrediction};
+pub use comparison::{ComparedConnection, Comparison, ComparisonField, FieldComparison};
 pub use drift::{BaselineSummary, Change, ChangeField};
-pub use expect::Expectations;
-pub use identity::ClientIdentity;
+pub use expect::{Day, Expectations, IdentityExpectations, WithCertExpectation};
+pub use handshake::{
+    CertKey, HandshakeInfo, NegotiatedGroup, ObjectName, PeerCert, PeerSignature, SigAlgFact, TempKey,
+};
+pub use identity::{ClientIdentity, Identity};
 pub use not_run::{NotRun, NotRunReason};
 pub use observation::{
-    AcceptSignal, Attempt, HandshakeInfo, HttpExchange, Observation, Outcome, PeerCert, PostgresReply, Stage,
-    TlsMessage, WithCert,
+    AcceptSignal, Attempt, HttpExchange, Observation, Outcome, PostgresReply, Stage, TlsMessage, WithCert,
 };
 pub use probe_error::ProbeError;
 pub use proxy::ProxyUrl;
 pub use report::{
     AddressResult, AttemptReport, ChainEntry, CheckResult, DecidedBy, EnforcedAt, ExpectationField, ExpectationResult,
-    HandshakeState, Report, Status,
+    HandshakeState, IdentityResult, Report, Status, Verification,
 };
 pub use shard::Shard;
 pub use starttls::Starttls;
-pub use transcript::{Transcript, TranscriptNameStyle};
+pub use transcript::{Transcript, TranscriptStyle};
 pub use warning::{Warning, WarningKind};

@@ -4,8 +4,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::handshake::HandshakeInfo;
 use super::probe_error::ProbeError;
 use super::wire::wire_enum;
+use crate::certificate_request::CertificateRequest;
 use crate::names::DistinguishedName;
 
 /// What made the probe conclude the server accepted the connection.
@@ -59,6 +61,8 @@ pub struct TlsMessage {
     /// Up to the first two bytes: the handshake type, or the alert level and description.
     pub head: Vec<u8>,
     pub len: usize,
+    /// The whole message, kept only for a received CertificateRequest.
+    pub body: Option<Vec<u8>>,
 }
 
 /// What came back for the check's HTTP request.
@@ -93,53 +97,6 @@ impl PostgresReply {
     }
 }
 
-/// One certificate of the server's chain, as s_client's "Certificate chain" lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeerCert {
-    pub subject: DistinguishedName,
-    pub issuer: DistinguishedName,
-    /// `rsaEncryption`, `id-ecPublicKey`, … (`a:PKEY:` line).
-    pub key_type: String,
-    pub key_bits: u32,
-    /// `RSA-SHA256`, `ecdsa-with-SHA256`, …
-    pub signature_algorithm: String,
-    pub not_before: String,
-    pub not_after: String,
-    /// `not_after` as seconds since the Unix epoch (for lifetimes, without parsing text again).
-    pub not_after_unix: Option<i64>,
-}
-
-/// Everything s_client reports about a handshake that is stable from run to run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HandshakeInfo {
-    /// Negotiated protocol (`SSL_get_version`), when a cipher was agreed.
-    pub protocol: Option<String>,
-    pub cipher: Option<String>,
-    /// The cipher's minimum protocol, which s_client prints in `New, <this>, Cipher is ...`.
-    pub cipher_version: Option<String>,
-    pub verify_code: i64,
-    pub verify_error: String,
-    pub peer_chain: Vec<PeerCert>,
-    pub server_public_key_bits: Option<u32>,
-    pub ca_names: Vec<DistinguishedName>,
-    pub client_cert_types: Vec<String>,
-    pub requested_sigalgs: Vec<String>,
-    pub shared_sigalgs: Vec<String>,
-    pub peer_signing_digest: Option<String>,
-    pub peer_signature_type: Option<String>,
-    pub server_temp_key: Option<String>,
-    pub secure_renegotiation: bool,
-    pub alpn: Option<String>,
-    /// The leaf as s_client's "Server certificate" block shows it.
-    pub server_cert: Option<PeerCert>,
-    pub server_cert_pem: Option<String>,
-    /// `SSL_SESSION_print` output (s_client prints it for TLS 1.2 and older).
-    pub session_text: Option<String>,
-    /// s_client's `SSL_version(s) == TLS1_3_VERSION` test, which also holds when the handshake
-    /// died before the ServerHello (the client's maximum is still set).
-    pub tls13_branch: bool,
-}
-
 /// One connection: without or with our client certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
@@ -161,6 +118,8 @@ pub struct Attempt {
     pub late_cert_request: bool,
     /// The CA names that late request carried.
     pub late_ca_names: Vec<DistinguishedName>,
+    /// The (last) CertificateRequest the server sent, as it was on the wire.
+    pub certificate_request: Option<CertificateRequest>,
     pub info: Option<HandshakeInfo>,
     pub messages: Vec<TlsMessage>,
     pub elapsed: Duration,
@@ -179,6 +138,7 @@ impl Attempt {
             postgres: None,
             late_cert_request: false,
             late_ca_names: Vec::new(),
+            certificate_request: None,
             info: None,
             messages: Vec::new(),
             elapsed: started.elapsed(),
@@ -209,18 +169,28 @@ pub struct Observation {
     pub address: Option<SocketAddr>,
     pub servername: Option<String>,
     pub without_cert: Attempt,
-    /// `None` when the check has no client certificate.
-    pub with_cert: Option<WithCert>,
+    /// One entry per identity of the check, in its order (empty without credentials).
+    pub identities: Vec<WithCert>,
+    /// The connection with a forged certificate (`impostor: true`), when it was tried.
+    pub impostor: Option<WithCert>,
     pub elapsed: Duration,
 }
 
 impl Observation {
-    /// The connection whose s_client view is shown and compared with a transcript: the one
-    /// with our certificate when it got far enough to have one (what `s_client -cert ... -key
-    /// ...` shows), else the one without.
+    /// The first identity's connection, when it was made.
+    pub fn first_with_cert(&self) -> Option<&Attempt> {
+        match self.identities.first() {
+            Some(WithCert::Done(attempt)) => Some(attempt),
+            _ => None,
+        }
+    }
+
+    /// The connection whose s_client view is shown: the one with our (first) certificate when
+    /// it got far enough to have one (what `s_client -cert ... -key ...` shows), else the one
+    /// without.
     pub fn shown_attempt(&self) -> &Attempt {
-        match &self.with_cert {
-            Some(WithCert::Done(attempt)) if attempt.info.is_some() => attempt,
+        match self.first_with_cert() {
+            Some(attempt) if attempt.info.is_some() => attempt,
             _ => &self.without_cert,
         }
     }

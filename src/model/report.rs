@@ -2,12 +2,14 @@
 //! every exporter renders and `--baseline` and `merge` read back. Keys added after the first
 //! release carry `#[serde(default)]` so older reports still read.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::client_auth::ClientAuth;
+use super::client_stack::StackPrediction;
 use super::comparison::Comparison;
 use super::drift::{BaselineSummary, Change};
 use super::not_run::NotRun;
@@ -171,7 +173,11 @@ impl AttemptReport {
                 (None, Some(reply)) => format!("ok (PostgreSQL: {reply})"),
                 (None, None) => "ok".into(),
             },
-            (_, Some(false)) => self.alert.clone().unwrap_or_else(|| "refused".into()),
+            (_, Some(false)) => match (&self.alert, self.http_status) {
+                (Some(alert), _) => alert.clone(),
+                (None, Some(status)) => format!("refused (HTTP {status})"),
+                (None, None) => "refused".into(),
+            },
             _ => format!("error: {}", self.error.clone().unwrap_or_default()),
         }
     }
@@ -190,6 +196,28 @@ wire_enum! {
         ClientCertDaysLeft = "client_cert_days_left",
         /// With `all_addresses`: every address of the host answered alike.
         AddressesAgree = "addresses_agree",
+        /// What the partner did with our certificate (default: accepted).
+        WithCert = "with_cert",
+        /// Our credentials can be used (they load, match and are within their dates).
+        Credentials = "credentials",
+        /// The partner refused a forged certificate (`impostor: true`).
+        VerifiesClientCert = "verifies_client_cert",
+        /// Our client stack (`client:`) would send our certificate to a server requiring one.
+        ClientSends = "client_sends",
+        /// Each of `expect.clients_send` would send our certificate.
+        ClientsSend = "clients_send",
+    }
+}
+
+wire_enum! {
+    /// Whether the partner verifies client certificates, as the impostor probe showed.
+    pub enum Verification {
+        /// It accepted a forged certificate: presence only, or a trusted issuer *name*.
+        None = "none",
+        /// It refused the forged certificate.
+        Verified = "verified",
+        /// No certificate was asked for, or the impostor was not tried.
+        Unknown = "unknown",
     }
 }
 
@@ -202,6 +230,32 @@ pub struct ExpectationResult {
     /// For a failed expectation whose values do not say it all: what differed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The identity (of `identities:`) the expectation is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+}
+
+/// One of `identities:` in the report: what the partner did with that certificate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityResult {
+    pub name: String,
+    pub client_cert_subject: Option<String>,
+    pub client_cert_issuer: Option<String>,
+    pub client_cert_not_after: Option<String>,
+    pub client_cert_days_left: Option<i64>,
+    /// OpenSSL's canonical comparison (`X509_NAME_cmp`) of our issuers with the server's CA
+    /// names; what each client does is in `client_stacks`.
+    pub ca_name_match: Option<bool>,
+    pub matched_ca_name: Option<String>,
+    pub with_cert: AttemptReport,
+    /// What was expected today: `accepted`, `refused` or `any`.
+    pub expected: String,
+    /// Why the identity cannot be used, when it cannot.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// Per client stack: would it send this certificate? Null when none was requested.
+    #[serde(default)]
+    pub client_stacks: Option<BTreeMap<String, StackPrediction>>,
 }
 
 /// One row of the report; field names and meanings are the JSON contract.
@@ -232,15 +286,31 @@ pub struct CheckResult {
     pub cert_requested_after_handshake: bool,
     pub ca_names_sent: bool,
     pub ca_names: Vec<String>,
+    /// Whether our issuer is among the CA names by OpenSSL's canonical comparison
+    /// (`X509_NAME_cmp`); which clients would send our certificate is `client_stacks`.
     pub ca_name_match: Option<bool>,
     pub matched_ca_name: Option<String>,
+    /// The client stack the check says we run (`client:`, default `openssl`).
+    #[serde(default = "openssl")]
+    pub client: String,
+    /// Per client stack, whether it would send our (first) certificate in answer to the
+    /// server's CertificateRequest; null when no certificate was requested (or we have none).
+    #[serde(default)]
+    pub client_stacks: Option<BTreeMap<String, StackPrediction>>,
     pub protocol: Option<String>,
     pub cipher: Option<String>,
     pub verify_code: Option<i64>,
     pub verify_error: Option<String>,
+    /// As the s_client of `like` prints them (`ECDSA+SHA256`, 4.0: `ecdsa_secp256r1_sha256`).
     pub requested_sigalgs: Vec<String>,
+    /// The requested signature schemes by their IANA names, whatever `like` is.
+    #[serde(default)]
+    pub requested_signature_schemes: Vec<String>,
     pub client_cert_types: Vec<String>,
     pub server_temp_key: Option<String>,
+    /// The key-exchange group by its IANA name (`x25519`, `X25519MLKEM768`).
+    #[serde(default)]
+    pub negotiated_group: Option<String>,
     pub peer_chain: Vec<ChainEntry>,
     /// Whole days until the server's leaf expires (negative: expired).
     #[serde(default)]
@@ -253,7 +323,18 @@ pub struct CheckResult {
     #[serde(default)]
     pub client_cert_days_left: Option<i64>,
     pub without_cert: AttemptReport,
+    /// Our (first) certificate's connection; `accepted` says whether the partner accepted it.
     pub with_cert: AttemptReport,
+    /// With `identities:`: every identity's result (the top-level client-certificate fields
+    /// are the first identity's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<IdentityResult>,
+    /// Whether the partner verifies client certificates (the impostor probe).
+    #[serde(default = "unknown_verification")]
+    pub client_cert_verification: Verification,
+    /// The connection with a forged certificate, when `impostor` was on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impostor: Option<AttemptReport>,
     pub expectations: Vec<ExpectationResult>,
     pub status: Status,
     pub error: Option<String>,
@@ -273,12 +354,29 @@ pub struct CheckResult {
     #[serde(default)]
     pub changes: Option<Vec<Change>>,
     pub elapsed_ms: u64,
+    /// The s_client version whose words this result's texts use (alerts, signature algorithms,
+    /// and names unless `name_style` says otherwise), e.g. `3.0.19`, `1.1.1`, `libressl`.
+    #[serde(default)]
+    pub like: Option<String>,
+    /// How names are printed (`oneline`, `sep-comma-plus-space`, `rfc2253`, ...).
+    #[serde(default)]
+    pub name_style: Option<String>,
     /// The comparison with an operator's s_client transcript (`compare`, `run --compare-dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
     /// Everything the probe saw, for the s_client-style view (`mtlscheck probe`); not in JSON.
     #[serde(skip)]
     pub observation: Option<Arc<Observation>>,
+}
+
+/// Reports written before `client` existed predicted for OpenSSL-based clients.
+fn openssl() -> String {
+    "openssl".into()
+}
+
+/// Reports written before the impostor probe existed could not tell.
+fn unknown_verification() -> Verification {
+    Verification::Unknown
 }
 
 /// Reports written before `tries` existed made one try.
@@ -303,8 +401,14 @@ impl CheckResult {
     }
 
     /// What happened with our certificate: "no cert configured", or the with-cert outcome
-    /// (including why it was skipped when our credentials could not be loaded).
+    /// (including why it was skipped when our credentials could not be loaded); with
+    /// `identities:`, each identity's (`current: ok; next: tlsv1 alert unknown ca`).
     pub fn with_cert_text(&self) -> String {
+        if !self.identities.is_empty() {
+            let each: Vec<String> =
+                self.identities.iter().map(|i| format!("{}: {}", i.name, i.with_cert.summary())).collect();
+            return each.join("; ");
+        }
         if self.client_cert_subject.is_none() && self.with_cert.error.is_none() {
             return "no cert configured".into();
         }

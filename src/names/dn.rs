@@ -5,30 +5,93 @@ use openssl::x509::{X509Name, X509NameRef};
 
 use super::der::attributes;
 use super::key::NameKey;
-use super::print::{flags, print_der};
+use super::parse::{Spelling, attribute_value_text};
+use super::print::{flags, print_der, print_slash};
 
-/// s_client's `-nameopt` presets mtlscheck prints names with.
+/// How names are printed: s_client's `-nameopt` presets and each version's default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum NameStyle {
-    /// What the linked OpenSSL's s_client uses without `-nameopt` (`oneline` up to 3.1).
+    /// What the s_client of the OpenSSL mtlscheck runs on prints without `-nameopt`.
     #[default]
     Default,
-    /// `C = US, O = Example CA, CN = Example Root CA`, non-ASCII escaped as `\C3\BC`.
+    /// `C = US, O = Example CA, CN = Example Root CA`, non-ASCII escaped as `\C3\BC`
+    /// (OpenSSL 1.1.1 to 3.1).
     Oneline,
     /// `CN=Example Root CA,O=Example CA,C=US` (RFC 2253: reversed, no spaces).
     Rfc2253,
-    /// `C=US, O=Example CA, CN=Example Root CA` (OpenSSL 3.2+ default; UTF-8 printed as is).
+    /// `C=US, O=Example CA, CN=Example Root CA`, UTF-8 printed as is, nothing escaped
+    /// (OpenSSL 3.2 to 3.4).
     SepCommaPlusSpace,
+    /// As `sep-comma-plus-space`, with control characters and backslashes escaped (`\09`, `\\`)
+    /// and values that are not strings dumped as `#` DER hex (OpenSSL 3.5+).
+    SepCommaPlusSpaceEscaped,
+    /// `/C=US/O=Example CA/CN=Example Root CA`, bytes outside ASCII as `\xC3` (LibreSSL, 1.0.2).
+    Slash,
 }
 
 impl NameStyle {
-    /// The `X509_NAME_print_ex` flags of this style.
-    pub fn flags(self) -> u64 {
+    /// The default of OpenSSL `major.minor`'s s_client (1.1.1 is written as major 1, minor 11).
+    pub fn for_openssl(major: u16, minor: u16) -> NameStyle {
+        match (major, minor) {
+            (0..=2, _) => NameStyle::Oneline,
+            (3, 0..=1) => NameStyle::Oneline,
+            (3, 2..=4) => NameStyle::SepCommaPlusSpace,
+            _ => NameStyle::SepCommaPlusSpaceEscaped,
+        }
+    }
+
+    /// `Default` made concrete: the style of the OpenSSL loaded at run time (not the one
+    /// mtlscheck was compiled against, which may differ).
+    pub fn resolved(self) -> NameStyle {
         match self {
-            NameStyle::Default if cfg!(ossl320) => flags::COMPACT_3_2,
-            NameStyle::Default | NameStyle::Oneline => flags::ONELINE,
+            NameStyle::Default => {
+                let number = openssl::version::number() as u64;
+                let major = ((number >> 28) & 0xf) as u16;
+                let minor = if major >= 3 { ((number >> 20) & 0xff) as u16 } else { 11 };
+                NameStyle::for_openssl(major, minor)
+            }
+            concrete => concrete,
+        }
+    }
+
+    /// The `X509_NAME_print_ex` flags of this style (`None` for the slash style, which is
+    /// `X509_NAME_oneline`).
+    pub fn flags(self) -> Option<u64> {
+        Some(match self.resolved() {
+            NameStyle::Oneline | NameStyle::Default => flags::ONELINE,
             NameStyle::Rfc2253 => flags::RFC2253,
             NameStyle::SepCommaPlusSpace => flags::COMPACT_3_2,
+            NameStyle::SepCommaPlusSpaceEscaped => flags::COMPACT_3_5,
+            NameStyle::Slash => return None,
+        })
+    }
+
+    /// A preset by the name `--nameopt` and `name_style` accept (`oneline`, `rfc2253`, ...).
+    pub fn from_preset(text: &str) -> Option<NameStyle> {
+        use clap::ValueEnum;
+        NameStyle::from_str(text.trim(), true).ok()
+    }
+
+    /// The name `--nameopt` and `name_style` take for this style (`oneline`, `rfc2253`, ...).
+    pub fn preset_name(self) -> &'static str {
+        match self {
+            NameStyle::Default => "default",
+            NameStyle::Oneline => "oneline",
+            NameStyle::Rfc2253 => "rfc2253",
+            NameStyle::SepCommaPlusSpace => "sep-comma-plus-space",
+            NameStyle::SepCommaPlusSpaceEscaped => "sep-comma-plus-space-escaped",
+            NameStyle::Slash => "slash",
+        }
+    }
+
+    /// How text printed in this style is read back.
+    pub fn spelling(self) -> Spelling {
+        match self.resolved() {
+            NameStyle::Oneline | NameStyle::Default => Spelling::Oneline,
+            NameStyle::Rfc2253 => Spelling::Rfc2253,
+            NameStyle::SepCommaPlusSpace => Spelling::Compact,
+            NameStyle::SepCommaPlusSpaceEscaped => Spelling::CompactEscaped,
+            NameStyle::Slash => Spelling::Slash,
         }
     }
 }
@@ -45,7 +108,10 @@ impl DistinguishedName {
 
     /// The name as s_client prints it in `style`.
     pub fn text(&self, style: NameStyle) -> String {
-        print_der(&self.der, style.flags())
+        match style.flags() {
+            Some(flags) => print_der(&self.der, flags),
+            None => print_slash(&self.der),
+        }
     }
 
     /// Name equality as OpenSSL defines it (`X509_NAME_cmp` on canonical encodings: case and
@@ -66,7 +132,7 @@ impl DistinguishedName {
         attributes(&self.der)
             .unwrap_or_default()
             .iter()
-            .map(|attribute| (attribute.field_name(), attribute.value_text()))
+            .map(|attribute| (attribute.field_name(), attribute_value_text(attribute)))
             .collect()
     }
 

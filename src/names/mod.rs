@@ -1,6 +1,6 @@
 //! Distinguished names, all in one place: the type ([`DistinguishedName`], its DER), printing
 //! in any OpenSSL style ([`NameStyle`], a Rust `X509_NAME_print_ex`), parsing any spelling
-//! s_client prints ([`parse_name`]), the comparison key ([`NameKey`]) and the one difference
+//! s_client, LibreSSL and people write ([`parse_name`], [`Spelling`]), the comparison key ([`NameKey`]) and the one difference
 //! of two name lists ([`difference`]). Plain data and pure functions: no I/O, no FFI.
 
 pub mod der;
@@ -11,4 +11,4 @@ pub mod print;
 
 pub use dn::{DistinguishedName, NameStyle};
 pub use key::{NameKey, difference};
-pub use parse::parse_name;
+pub use parse::{Spelling, parse_name, parse_name_as, readings};

@@ -243,6 +243,26 @@ pub fn print_attributes(attributes: &[Attribute], flags: u64) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `X509_NAME_oneline` as LibreSSL (and OpenSSL 1.0.2) s_client prints names: `/C=US/O=X`,
+/// every attribute after a `/`, bytes outside printable ASCII as `\xC3`, nothing else escaped.
+pub fn print_slash(der: &[u8]) -> String {
+    let Some(attributes) = attributes(der) else { return String::new() };
+    let mut out = String::new();
+    for attribute in &attributes {
+        out.push('/');
+        out.push_str(&attribute.field_name());
+        out.push('=');
+        for byte in attribute.string_data() {
+            if (b' '..=b'~').contains(&byte) {
+                out.push(char::from(byte));
+            } else {
+                out.push_str(&format!("\\x{byte:02X}"));
+            }
+        }
+    }
+    out
+}
+
 fn long_name(attribute: &Attribute) -> String {
     openssl::asn1::Asn1Object::from_str(&attribute.oid_text())
         .ok()
@@ -275,5 +295,12 @@ mod tests {
         let der = crate::names::der::tests::multi_valued_name();
         assert_eq!(print_der(&der, ONELINE), "C = US, O = Org + CN = Name");
         assert_eq!(print_der(&der, RFC2253), "CN=Name+O=Org,C=US");
+        assert_eq!(print_slash(&der), "/C=US/O=Org/CN=Name");
+    }
+
+    #[test]
+    fn slash_style_escapes_bytes_outside_printable_ascii() {
+        let der = name(&[("C", "CH"), ("O", "Zürich/Partner+AG")]);
+        assert_eq!(print_slash(&der), r"/C=CH/O=Z\xC3\xBCrich/Partner+AG");
     }
 }

@@ -77,8 +77,9 @@ pub fn postgres_outcome(
 /// only the certificate differs.
 fn postgres_user(check: &Check) -> String {
     check
-        .identity
-        .as_ref()
+        .identities
+        .iter()
+        .find_map(|identity| identity.credential.as_ref())
         .and_then(|identity| {
             let cn = identity.cert.subject_name().entries_by_nid(openssl::nid::Nid::COMMONNAME).next()?;
             cn.data().to_string().ok()

@@ -12,6 +12,7 @@ use super::classify::{classify_handshake_failure, setup_error};
 use super::context::{client_context, client_ssl};
 use super::messages::{CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST, received, received_any_handshake, snapshot};
 use super::{info, route, watchdog};
+use crate::certificate_request::{self, CertificateRequest};
 use crate::ffi::{self, MessageLog};
 use crate::model::{
     AcceptSignal, Attempt, Check, ClientIdentity, HandshakeInfo, Outcome, ProbeError, ProbeOptions, Starttls,
@@ -140,11 +141,20 @@ pub fn attempt(
         postgres: postgres_reply,
         late_cert_request,
         late_ca_names,
+        certificate_request: last_certificate_request(&messages),
         info: Some(info),
         messages,
         elapsed: started.elapsed(),
     }
 }
+
+/// The last CertificateRequest the server sent (a late one replaces the first), parsed.
+fn last_certificate_request(messages: &[TlsMessage]) -> Option<CertificateRequest> {
+    let message = messages.iter().rev().find(|m| m.body.is_some())?;
+    certificate_request::parse(message.body.as_deref()?, message.version == TLS1_3_VERSION)
+}
+
+const TLS1_3_VERSION: i32 = 0x0304;
 
 fn cert_was_requested(info: &HandshakeInfo, messages: &[TlsMessage]) -> bool {
     received(messages, CONTENT_HANDSHAKE, HANDSHAKE_CERTIFICATE_REQUEST) || !info.requested_sigalgs.is_empty()

@@ -13,14 +13,14 @@ use crate::model::{Check, ClientIdentity, ProtocolRange};
 
 /// What makes two client contexts different; everything per connection (SNI, our certificate,
 /// the message log) is set on the `Ssl` instead.
-type ContextKey = (Option<PathBuf>, Option<PathBuf>, Option<SslVersion>, Option<SslVersion>);
+type ContextKey = (Option<PathBuf>, Option<PathBuf>, Option<SslVersion>, Option<SslVersion>, Option<&'static str>);
 
 /// Client contexts shared by every connection with the same trust and versions: building one
 /// (provider fetches, parsing the CA file) costs more than a handshake on OpenSSL 3.
 pub fn client_context(check: &Check, protocols: ProtocolRange) -> Result<SslContext, ErrorStack> {
     // A list, not a map: SslVersion is not Hash, and a run has only a handful of distinct keys.
     static CONTEXTS: OnceLock<Mutex<Vec<(ContextKey, SslContext)>>> = OnceLock::new();
-    let key = (check.cacert.clone(), check.capath.clone(), protocols.min, protocols.max);
+    let key = (check.cacert.clone(), check.capath.clone(), protocols.min, protocols.max, offered_groups(check));
     let cache = CONTEXTS.get_or_init(Default::default);
     let cached = |cache: &[(ContextKey, SslContext)]| cache.iter().find(|(k, _)| *k == key).map(|(_, c)| c.clone());
     if let Some(ctx) = cache.lock().ok().and_then(|c| cached(&c)) {
@@ -46,8 +46,22 @@ fn new_client_context(check: &Check, protocols: ProtocolRange) -> Result<SslCont
     }
     ctx.set_min_proto_version(protocols.min)?;
     ctx.set_max_proto_version(protocols.max)?;
+    if let Some(groups) = offered_groups(check) {
+        ctx.set_groups_list(groups)?;
+    }
     ffi::enable_message_log(&mut ctx);
     Ok(ctx.build())
+}
+
+/// With `--like` an older s_client than the OpenSSL mtlscheck runs on, the groups that s_client
+/// offers (OpenSSL 3.5+ offers post-quantum hybrids first, which older clients never get): the
+/// server then negotiates what it would with that s_client. `None`: the library's default.
+fn offered_groups(check: &Check) -> Option<&'static str> {
+    let like = check.like?;
+    let runtime = crate::style::Style::runtime();
+    (runtime.offers_post_quantum_groups() && !like.offers_post_quantum_groups())
+        .then(|| like.default_groups())
+        .flatten()
 }
 
 pub fn client_ssl(

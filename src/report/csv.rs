@@ -10,7 +10,7 @@ use crate::model::{CheckResult, NotRun, Report};
 
 pub struct CsvExporter;
 
-pub const HEADER: [&str; 22] = [
+pub const HEADER: [&str; 25] = [
     "name",
     "host",
     "port",
@@ -33,6 +33,9 @@ pub const HEADER: [&str; 22] = [
     "warnings",
     "changes",
     "elapsed_ms",
+    "client_cert_verification",
+    "client",
+    "our_client_sends",
 ];
 
 /// A cell: its control characters made visible.
@@ -71,6 +74,13 @@ fn row(r: &CheckResult) -> Vec<String> {
         lines(r.warnings.iter().map(|w| w.message.as_str())),
         lines(r.changes.iter().flatten().map(|c| c.summary.as_str())),
         r.elapsed_ms.to_string(),
+        r.client_cert_verification.to_string(),
+        r.client.clone(),
+        r.client_stacks
+            .as_ref()
+            .and_then(|stacks| stacks.get(&r.client))
+            .map(|p| p.outcome.as_str().to_string())
+            .unwrap_or_default(),
     ]
 }
 

@@ -2,9 +2,11 @@
 
 use super::csv::CsvExporter;
 use super::exporter::Exporter;
+use super::html::HtmlExporter;
 use super::json::JsonExporter;
 use super::junit::JunitExporter;
 use super::markdown::MarkdownExporter;
+use super::metrics::MetricsExporter;
 use super::sclient::SClientExporter;
 use super::table::TableExporter;
 
@@ -23,6 +25,10 @@ pub enum Format {
     Markdown,
     /// What `openssl s_client` prints for each endpoint, then mtlscheck's verdict.
     Sclient,
+    /// One self-contained HTML page: summary, sortable table, details, expiry timeline.
+    Html,
+    /// Prometheus gauges for node_exporter's textfile collector.
+    Metrics,
 }
 
 impl Format {
@@ -35,7 +41,15 @@ impl Format {
             Format::Csv => Box::new(CsvExporter),
             Format::Markdown => Box::new(MarkdownExporter),
             Format::Sclient => Box::new(SClientExporter::default()),
+            Format::Html => Box::new(HtmlExporter),
+            Format::Metrics => Box::new(MetricsExporter),
         }
+    }
+
+    /// Whether the format shows each handshake as s_client would (the `sclient` view, the
+    /// HTML details): a batch then keeps every check's whole observation until the end.
+    pub fn shows_handshakes(self) -> bool {
+        matches!(self, Format::Sclient | Format::Html)
     }
 
     /// The name `--format` and `--output FORMAT:FILE` use.
@@ -47,6 +61,8 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "markdown",
             Format::Sclient => "sclient",
+            Format::Html => "html",
+            Format::Metrics => "metrics",
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use super::exporter::Exporter;
 use super::summary::{
-    COLUMNS, ca_names_cell, client_auth_cell, footer, not_run_line, not_run_title, our_ca_cell, printable, problems,
-    result_cell, verify_cell, with_cert_cell,
+    COLUMNS, ca_names_cell, client_auth_cell, footer, not_run_line, not_run_title, our_client_cell, printable,
+    problems, result_cell, verify_cell, with_cert_cell,
 };
 use crate::model::{CheckResult, Report};
 
@@ -44,7 +44,7 @@ impl Exporter for MarkdownExporter {
                 cell(&verify_cell(r)),
                 cell(&client_auth_cell(r)),
                 cell(&ca_names_cell(r)),
-                our_ca_cell(r).to_string(),
+                cell(&our_client_cell(r)),
                 cell(&with_cert_cell(r)),
                 format!("**{}**", result_cell(r)),
             ];

@@ -30,8 +30,16 @@ pub struct OutputSpec {
     pub path: Option<PathBuf>,
 }
 
-const FORMAT_NAMES: [Format; 6] =
-    [Format::Table, Format::Json, Format::Junit, Format::Csv, Format::Markdown, Format::Sclient];
+const FORMAT_NAMES: [Format; 8] = [
+    Format::Table,
+    Format::Json,
+    Format::Junit,
+    Format::Csv,
+    Format::Markdown,
+    Format::Sclient,
+    Format::Html,
+    Format::Metrics,
+];
 
 fn format_named(name: &str) -> Option<Format> {
     FORMAT_NAMES.into_iter().find(|f| f.name().eq_ignore_ascii_case(name))
@@ -45,6 +53,8 @@ fn format_of_extension(path: &Path) -> Option<Format> {
         "csv" => Format::Csv,
         "md" | "markdown" => Format::Markdown,
         "txt" => Format::Table,
+        "html" | "htm" => Format::Html,
+        "prom" => Format::Metrics,
         _ => return None,
     })
 }
@@ -70,8 +80,9 @@ impl FromStr for OutputSpec {
         let path = destination(text)?.unwrap_or_default();
         let format = format_of_extension(&path).ok_or_else(|| {
             format!(
-                "cannot tell the format of {text:?} from its extension (.json, .xml, .csv, .md, .txt): \
-                 write FORMAT:FILE with FORMAT one of table, json, junit, csv, markdown, sclient, e.g. junit:{text}"
+                "cannot tell the format of {text:?} from its extension (.json, .xml, .csv, .md, .txt, .html, .prom): \
+                 write FORMAT:FILE with FORMAT one of table, json, junit, csv, markdown, sclient, html, metrics, \
+                 e.g. junit:{text}"
             )
         })?;
         Ok(OutputSpec { format: Some(format), path: Some(path) })
@@ -200,10 +211,10 @@ impl Outputs {
         Ok(Outputs { targets })
     }
 
-    /// Whether an output shows what each handshake looked like (the `sclient` format), which
+    /// Whether an output shows what each handshake looked like (`sclient`, `html`), which
     /// needs every check's whole observation kept until the end.
     pub fn need_observations(&self) -> bool {
-        self.targets.iter().any(|t| t.format == Format::Sclient)
+        self.targets.iter().any(|t| t.format.shows_handshakes())
     }
 
     /// Writes the report to every output. Files are all or none: each is written to its
@@ -478,6 +489,8 @@ mod tests {
         assert_eq!(spec("r.csv").unwrap().format, Some(Format::Csv));
         assert_eq!(spec("r.md").unwrap().format, Some(Format::Markdown));
         assert_eq!(spec("r.txt").unwrap().format, Some(Format::Table));
+        assert_eq!(spec("report.html").unwrap().format, Some(Format::Html));
+        assert_eq!(spec("/var/lib/node-exporter/mtlscheck.prom").unwrap().format, Some(Format::Metrics));
         let prefixed = spec("junit:results.dat").unwrap();
         assert_eq!((prefixed.format, prefixed.path), (Some(Format::Junit), Some(PathBuf::from("results.dat"))));
         assert_eq!(spec("json:-").unwrap(), OutputSpec { format: Some(Format::Json), path: None });

@@ -1,131 +1,49 @@
-//! `mtlscheck probe`'s view: what `openssl s_client` (of the linked OpenSSL, 3.0 format) prints
-//! for the same connection, line for line, then mtlscheck's verdict, which s_client lacks.
-//! Values that change from run to run (byte counts, session ids, keys, tickets, times) are left
-//! out rather than printed differently.
+//! `mtlscheck probe`'s view: what `openssl s_client` prints for the same connection, line for
+//! line, as the s_client of the version chosen with `--like` (default: the OpenSSL mtlscheck
+//! runs on), then mtlscheck's verdict, the problems and the transcript comparison, which
+//! s_client lacks. Values that change from run to run (byte counts, session ids, keys, tickets,
+//! times) are left out rather than printed differently.
 
 use super::exporter::Exporter;
-use super::summary::{NONE_SENT, not_run_line, not_run_title, printable};
+use super::sclient_view::{View, s_client_lines};
+use super::summary::{NONE_SENT, not_run_line, not_run_title, printable, problems};
+use super::table::comparison_table;
 use super::trace::trace_lines;
 use crate::model::{
-    AttemptReport, CheckResult, ClientAuth, EnforcedAt, HandshakeInfo, HandshakeState, Report, Stage, WithCert,
+    AttemptReport, CheckResult, ClientAuth, ClientStack, EnforcedAt, ExpectationField, HandshakeState, Report, Stage,
+    Verification, WithCert,
 };
 use crate::names::NameStyle;
+use crate::style::Style;
 
 #[derive(Default)]
 pub struct SClientExporter {
     /// Also print the handshake message flow in `curl -v` style.
     pub trace: bool,
-    /// How names are printed (s_client's `-nameopt`).
-    pub style: NameStyle,
+    /// s_client's `-showcerts`.
+    pub showcerts: bool,
+    /// Also print one client stack's reasoning step by step.
+    pub explain: Option<ClientStack>,
 }
 
-/// Lines of `SSL_SESSION_print` that differ on every connection.
-const VOLATILE_SESSION_PREFIXES: [&str; 5] =
-    ["    Session-ID: ", "    Master-Key: ", "    Resumption PSK: ", "    Start Time: ", "    TLS session ticket:"];
-
-/// Whether a line of s_client output changes from run to run (or depends on timing), so that
-/// neither s_client's nor our output is compared on it.
-pub fn is_volatile_line(line: &str) -> bool {
-    line.starts_with("CONNECTED(")
-        || line.starts_with("SSL handshake has read ")
-        || VOLATILE_SESSION_PREFIXES.iter().any(|p| line.starts_with(p))
-        || is_hex_dump_line(line)
+/// How a result's connection is shown: the s_client version and name style the result was
+/// rendered for (kept in the report), else the OpenSSL mtlscheck runs on.
+fn view_of(r: &CheckResult, showcerts: bool) -> View {
+    let like = r.like.as_deref().and_then(|label| Style::parse(label).ok()).unwrap_or_else(Style::runtime);
+    let names = r.name_style.as_deref().and_then(NameStyle::from_preset).unwrap_or_else(|| like.name_style());
+    View { like, names, showcerts }
 }
 
-fn is_hex_dump_line(line: &str) -> bool {
-    // "    0000 - 2d a2 31 ..." in the ticket dump.
-    let trimmed = line.trim_start();
-    line.starts_with("    ")
-        && trimmed.len() > 7
-        && trimmed[..4].chars().all(|c| c.is_ascii_hexdigit())
-        && &trimmed[4..7] == " - "
+/// One check as `probe` shows it: s_client's lines for the connection (when the probe's
+/// observation is at hand, i.e. not in a report read back from JSON), then the verdict.
+pub fn check_view(r: &CheckResult) -> Vec<String> {
+    let info = r.observation.as_ref().and_then(|observation| observation.shown_attempt().info.as_ref());
+    let mut lines = info.map(|info| s_client_lines(info, view_of(r, false))).unwrap_or_default();
+    lines.extend(verdict_lines(r, None));
+    lines
 }
 
-/// s_client's `print_stuff` for one connection, without the volatile lines.
-pub fn s_client_lines(info: &HandshakeInfo, style: NameStyle) -> Vec<String> {
-    let mut out = Vec::new();
-    if !info.peer_chain.is_empty() {
-        out.push("---".into());
-        out.push("Certificate chain".into());
-        for (index, cert) in info.peer_chain.iter().enumerate() {
-            out.push(format!("{index:2} s:{}", cert.subject.text(style)));
-            out.push(format!("   i:{}", cert.issuer.text(style)));
-            out.push(format!(
-                "   a:PKEY: {}, {} (bit); sigalg: {}",
-                cert.key_type, cert.key_bits, cert.signature_algorithm
-            ));
-            out.push(format!("   v:NotBefore: {}; NotAfter: {}", cert.not_before, cert.not_after));
-        }
-    }
-    out.push("---".into());
-    match (&info.server_cert, &info.server_cert_pem) {
-        (Some(cert), pem) => {
-            out.push("Server certificate".into());
-            if let Some(pem) = pem {
-                out.extend(pem.lines().map(str::to_string));
-            }
-            out.push(format!("subject={}", cert.subject.text(style)));
-            out.push(format!("issuer={}", cert.issuer.text(style)));
-        }
-        (None, _) => out.push("no peer certificate available".into()),
-    }
-    out.push("---".into());
-    if info.ca_names.is_empty() {
-        out.push("No client certificate CA names sent".into());
-    } else {
-        out.push("Acceptable client certificate CA names".into());
-        out.extend(info.ca_names.iter().map(|n| n.text(style)));
-    }
-    if !info.client_cert_types.is_empty() {
-        out.push(format!("Client Certificate Types: {}", info.client_cert_types.join(", ")));
-    }
-    if !info.requested_sigalgs.is_empty() {
-        out.push(format!("Requested Signature Algorithms: {}", info.requested_sigalgs.join(":")));
-    }
-    if !info.shared_sigalgs.is_empty() {
-        out.push(format!("Shared Requested Signature Algorithms: {}", info.shared_sigalgs.join(":")));
-    }
-    if let Some(digest) = &info.peer_signing_digest {
-        out.push(format!("Peer signing digest: {digest}"));
-    }
-    if let Some(kind) = &info.peer_signature_type {
-        out.push(format!("Peer signature type: {kind}"));
-    }
-    if let Some(key) = &info.server_temp_key {
-        out.push(format!("Server Temp Key: {key}"));
-    }
-    out.push("---".into());
-    if info.verify_code == 0 {
-        out.push("Verification: OK".into());
-    } else {
-        out.push(format!("Verification error: {}", info.verify_error));
-    }
-    out.push("---".into());
-    let cipher = info.cipher.as_deref().unwrap_or("(NONE)");
-    let cipher_version = info.cipher_version.as_deref().unwrap_or("(NONE)");
-    out.push(format!("New, {cipher_version}, Cipher is {cipher}"));
-    if let Some(bits) = info.server_public_key_bits {
-        out.push(format!("Server public key is {bits} bit"));
-    }
-    let renegotiation = if info.secure_renegotiation { "IS" } else { "IS NOT" };
-    out.push(format!("Secure Renegotiation {renegotiation} supported"));
-    out.push("Compression: NONE".into());
-    out.push("Expansion: NONE".into());
-    match &info.alpn {
-        Some(protocol) => out.push(format!("ALPN protocol: {protocol}")),
-        None => out.push("No ALPN negotiated".into()),
-    }
-    if info.tls13_branch {
-        out.push("Early data was not sent".into());
-        out.push(format!("Verify return code: {} ({})", info.verify_code, info.verify_error));
-    } else if let Some(session) = &info.session_text {
-        out.extend(session.lines().filter(|l| !is_volatile_line(l)).map(str::to_string));
-    }
-    out.push("---".into());
-    out
-}
-
-fn verdict_lines(r: &CheckResult) -> Vec<String> {
+fn verdict_lines(r: &CheckResult, explain: Option<ClientStack>) -> Vec<String> {
     let mut out = vec!["mtlscheck verdict".to_string()];
     let auth = match r.client_auth {
         ClientAuth::None => "1-way TLS: the server did not ask for a client certificate".to_string(),
@@ -163,25 +81,92 @@ fn verdict_lines(r: &CheckResult) -> Vec<String> {
     };
     out.push(format!("Client authentication: {auth}"));
     let names = match (r.cert_requested, r.ca_names.len()) {
+        (false, _) if r.client_auth == ClientAuth::Error => "unknown (the endpoint could not be probed)".to_string(),
         (false, _) => "not requested".to_string(),
         (true, 0) => NONE_SENT.to_string(),
         (true, n) => format!("{n} sent"),
     };
     out.push(format!("CA names: {names}"));
     out.push(format!("Without certificate: {}", attempt_summary(&r.without_cert)));
-    if r.client_cert_subject.is_some() {
+    for problem in r.expectations.iter().filter(|e| e.field == ExpectationField::Credentials) {
+        let who = problem.identity.as_ref().map(|n| format!("identity '{n}'")).unwrap_or("our certificate".into());
+        out.push(format!("Credentials ({who}): cannot be used: {}", problem.detail.as_deref().unwrap_or("-")));
+    }
+    if r.identities.is_empty() && r.client_cert_subject.is_some() {
         out.push(format!("With our certificate: {}", attempt_summary(&r.with_cert)));
-        let listed = match (r.ca_name_match, &r.matched_ca_name) {
-            (Some(true), Some(name)) => format!("yes, as {name}"),
-            (Some(false), _) => format!(
-                "NO: {} is not among the server's CA names; most clients will not send our certificate",
-                r.client_cert_issuer.as_deref().unwrap_or("our issuer")
-            ),
-            _ => "n/a (no CA names to match)".to_string(),
+        out.push(format!(
+            "Our CA listed: {}",
+            listed(r.ca_name_match, r.matched_ca_name.as_deref(), r.client_cert_issuer.as_deref())
+        ));
+    }
+    for identity in &r.identities {
+        out.push(format!("With identity '{}': {}", identity.name, attempt_summary(&identity.with_cert)));
+        out.push(format!(
+            "  expected today: {}; our CA listed: {}",
+            identity.expected,
+            listed(identity.ca_name_match, identity.matched_ca_name.as_deref(), identity.client_cert_issuer.as_deref())
+        ));
+    }
+    if let Some(stacks) = &r.client_stacks {
+        out.push("Client stacks (would they send our certificate?):".into());
+        for (name, prediction) in stacks {
+            let ours = if *name == r.client { " (our client)" } else { "" };
+            out.push(format!("  {name}{ours}: {} — {}", prediction.outcome.as_str(), prediction.reason));
+        }
+        if let Some(stack) = explain
+            && let Some(prediction) = stacks.get(stack.as_str())
+        {
+            out.push(format!("How {} decides:", stack.as_str()));
+            out.extend(prediction.steps.iter().map(|step| format!("  {step}")));
+        }
+    } else if let Some(stack) = explain {
+        out.push(format!(
+            "How {} decides: no certificate was requested (or we have none), nothing to decide",
+            stack.as_str()
+        ));
+    }
+    if let Some(impostor) = &r.impostor {
+        out.push(format!("Impostor (a certificate forged at run time): {}", attempt_summary(impostor)));
+        let verdict = match r.client_cert_verification {
+            Verification::None => "NONE: the partner accepts a certificate nobody issued",
+            Verification::Verified => "verified: the partner refused the forged certificate",
+            _ => "unknown",
         };
-        out.push(format!("Our CA listed: {listed}"));
+        out.push(format!("Client certificate verification: {verdict}"));
     }
     out.push("---".into());
+    out
+}
+
+/// Whether our issuer is among the server's CA names (OpenSSL's comparison).
+fn listed(matched: Option<bool>, name: Option<&str>, issuer: Option<&str>) -> String {
+    match (matched, name) {
+        (Some(true), Some(name)) => format!("yes, as {name}"),
+        (Some(false), _) => format!(
+            "NO: {} is not among the server's CA names (OpenSSL's comparison; what each client does is below)",
+            issuer.unwrap_or("our issuer")
+        ),
+        _ => "n/a (no CA names to match)".to_string(),
+    }
+}
+
+/// What the table prints under itself for a check: why it did not pass, and the comparison
+/// with an operator's transcript.
+fn closing_lines(r: &CheckResult) -> Vec<String> {
+    let mut out = Vec::new();
+    let problems = problems(r);
+    if !problems.is_empty() {
+        out.push("Problems:".to_string());
+        out.extend(problems.into_iter().map(|line| format!("  {line}")));
+    }
+    if let Some(comparison) = &r.comparison {
+        let style = comparison.transcript_style.as_deref().map(|s| format!(", OpenSSL style {s}")).unwrap_or_default();
+        out.push(format!("Compared with {}{style}", comparison.transcript_file));
+        out.extend(comparison_table(comparison).lines().map(str::to_string));
+    }
+    if !out.is_empty() {
+        out.push("---".into());
+    }
     out
 }
 
@@ -213,25 +198,30 @@ impl Exporter for SClientExporter {
             }
             if let Some(observation) = &r.observation {
                 if self.trace {
-                    let attempts = [
-                        Some(&observation.without_cert),
-                        match &observation.with_cert {
-                            Some(WithCert::Done(a)) => Some(a.as_ref()),
-                            _ => None,
-                        },
-                    ];
-                    for (label, attempt) in ["without certificate", "with our certificate"].iter().zip(attempts) {
-                        if let Some(attempt) = attempt {
-                            lines.push(format!("* mtlscheck: connection {label}"));
-                            lines.extend(trace_lines(&attempt.messages, attempt.handshake_messages));
+                    let mut attempts = vec![("without certificate".to_string(), &observation.without_cert)];
+                    for (index, seen) in observation.identities.iter().enumerate() {
+                        if let WithCert::Done(attempt) = seen {
+                            let label = match r.identities.get(index) {
+                                Some(identity) => format!("with identity '{}'", identity.name),
+                                None => "with our certificate".to_string(),
+                            };
+                            attempts.push((label, attempt));
                         }
+                    }
+                    if let Some(WithCert::Done(attempt)) = &observation.impostor {
+                        attempts.push(("with the impostor's forged certificate".to_string(), attempt));
+                    }
+                    for (label, attempt) in attempts {
+                        lines.push(format!("* mtlscheck: connection {label}"));
+                        lines.extend(trace_lines(&attempt.messages, attempt.handshake_messages));
                     }
                 }
                 if let Some(info) = &observation.shown_attempt().info {
-                    lines.extend(s_client_lines(info, self.style));
+                    lines.extend(s_client_lines(info, view_of(r, self.showcerts)));
                 }
             }
-            lines.extend(verdict_lines(r));
+            lines.extend(verdict_lines(r, self.explain));
+            lines.extend(closing_lines(r));
         }
         if let Some(title) = not_run_title(report) {
             lines.push(format!("=== {}", printable(&title)));

@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use crate::model::{
-    CheckResult, ClientAuth, EnforcedAt, ExpectationResult, NotRun, NotRunReason, Report, Stage, Status,
+    CheckResult, ClientAuth, EnforcedAt, ExpectationField, ExpectationResult, IdentityResult, NotRun, NotRunReason,
+    Report, StackOutcome, StackPrediction, Stage, Status,
 };
 
 /// Said when a server asks for a certificate without naming CAs.
@@ -12,22 +13,32 @@ pub const NONE_SENT: &str = "none sent: clients may offer any certificate";
 
 /// The columns of the table and of the Markdown table.
 pub const COLUMNS: [&str; 9] =
-    ["check", "target", "TLS", "server verify", "client auth", "CA names", "our CA listed", "with cert", "result"];
+    ["check", "target", "TLS", "server verify", "client auth", "CA names", "our client sends", "with cert", "result"];
 
 /// The last line of the table and Markdown reports: the counts, the OpenSSL and the shard;
 /// `escape` makes the OpenSSL version safe for the format.
 pub fn footer(report: &Report, escape: impl Fn(&str) -> String) -> String {
     let (pass, fail, error) = counts(&report.results);
     let shard = report.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
+    let refused = match refusals(&report.results) {
+        0 => String::new(),
+        n => format!(", {n} refused our certificate"),
+    };
     let not_run = match report.not_run.len() {
         0 => String::new(),
         n => format!(", {n} not run"),
     };
     format!(
-        "\n{} checks: {pass} ok, {fail} failed, {error} errors{not_run} (OpenSSL: {}{shard})\n",
-        report.results.len() + report.not_run.len(),
+        "\n{}: {pass} ok, {fail} failed, {}{refused}{not_run} (OpenSSL: {}{shard})\n",
+        count(report.results.len() + report.not_run.len(), "check", "checks"),
+        count(error, "error", "errors"),
         escape(&report.openssl_version)
     )
+}
+
+/// `1 check`, `2 checks`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The title of the section listing the checks without a result: `Not run (interrupted by
@@ -121,6 +132,39 @@ pub fn our_ca_cell(r: &CheckResult) -> &'static str {
     }
 }
 
+/// Whether our client stack (`client:`) would send our certificate: `yes`, `NO`, `ABORTS`, or
+/// `n/a` when no certificate was requested (or we have none); `go: NO` for a stack other than
+/// OpenSSL, the default.
+pub fn our_client_cell(r: &CheckResult) -> String {
+    let Some(prediction) = r.client_stacks.as_ref().and_then(|stacks| stacks.get(&r.client)) else {
+        return "n/a".into();
+    };
+    let word = match prediction.outcome {
+        StackOutcome::Sends => "yes",
+        StackOutcome::SendsEmpty => "NO",
+        StackOutcome::Aborts => "ABORTS",
+        StackOutcome::Unknown => "?",
+    };
+    if r.client == "openssl" { word.to_string() } else { format!("{}: {word}", r.client) }
+}
+
+/// The stacks grouped by what they would do: `sends: openssl, rustls; sends empty: go, …`.
+pub fn stacks_line(stacks: &std::collections::BTreeMap<String, StackPrediction>) -> String {
+    let group = |outcome: StackOutcome| -> Vec<&str> {
+        stacks.iter().filter(|(_, p)| p.outcome == outcome).map(|(name, _)| name.as_str()).collect()
+    };
+    let mut parts = Vec::new();
+    for (label, outcome) in
+        [("sends", StackOutcome::Sends), ("sends empty", StackOutcome::SendsEmpty), ("aborts", StackOutcome::Aborts)]
+    {
+        let names = group(outcome);
+        if !names.is_empty() {
+            parts.push(format!("{label}: {}", names.join(", ")));
+        }
+    }
+    parts.join("; ")
+}
+
 pub fn verify_cell(r: &CheckResult) -> String {
     r.verify_text()
 }
@@ -134,14 +178,51 @@ pub fn result_cell(r: &CheckResult) -> &'static str {
     }
 }
 
+/// What the partner did with our certificate, said plainly: `ok`, `REFUSED: <why>`, `not sent:
+/// credentials unusable`; with `identities:` one word per identity (`current ✔ next ✘ unknown ca`).
 pub fn with_cert_cell(r: &CheckResult) -> String {
-    r.with_cert_text()
+    if !r.identities.is_empty() {
+        return r.identities.iter().map(identity_mark).collect::<Vec<_>>().join(" ");
+    }
+    if r.expectations.iter().any(|e| e.field == ExpectationField::Credentials && !e.ok) {
+        return "not sent: credentials unusable".into();
+    }
+    match r.with_cert.accepted {
+        Some(false) => format!("REFUSED: {}", r.with_cert.summary()),
+        _ => r.with_cert_text(),
+    }
+}
+
+/// `current ✔`, `next ✘ unknown ca`, `old ? timed out`, `spare ✘ credentials`.
+fn identity_mark(identity: &IdentityResult) -> String {
+    let short = |text: &str| text.rsplit(" alert ").next().unwrap_or(text).to_string();
+    let attempt = &identity.with_cert;
+    match (&identity.problem, attempt.accepted) {
+        (Some(_), _) => format!("{} ✘ credentials", identity.name),
+        (None, Some(true)) => format!("{} ✔", identity.name),
+        (None, Some(false)) => format!("{} ✘ {}", identity.name, short(&attempt.summary())),
+        (None, None) => format!("{} ? {}", identity.name, attempt.summary()),
+    }
+}
+
+/// How many checks had one of our certificates refused by the partner.
+pub fn refusals(results: &[CheckResult]) -> usize {
+    results
+        .iter()
+        .filter(|r| {
+            r.with_cert.accepted == Some(false) || r.identities.iter().any(|i| i.with_cert.accepted == Some(false))
+        })
+        .count()
 }
 
 /// `expected client_auth = "optional", got "required"`, plus what differed when the values do
 /// not say it.
 pub fn failed_expectation(e: &ExpectationResult) -> String {
-    let mut line = format!("expected {} = {}, got {}", e.field, e.expected, e.actual);
+    let about = e.identity.as_ref().map(|name| format!("identity '{name}': ")).unwrap_or_default();
+    if e.field == ExpectationField::Credentials {
+        return format!("{about}credentials: {}", e.detail.as_deref().unwrap_or("cannot be used"));
+    }
+    let mut line = format!("{about}expected {} = {}, got {}", e.field, e.expected, e.actual);
     if let Some(detail) = &e.detail {
         line.push_str(&format!(" ({detail})"));
     }
@@ -170,14 +251,14 @@ pub fn problems(r: &CheckResult) -> Vec<String> {
 /// One line saying what was found: for JUnit's system-out and log lines.
 pub fn verdict_line(r: &CheckResult) -> String {
     format!(
-        "{} ({}): {}; TLS {}; server verify {}; CA names {}; our CA listed {}; with cert {}; result {}",
+        "{} ({}): {}; TLS {}; server verify {}; CA names {}; our client sends {}; with cert {}; result {}",
         r.name,
         r.target(),
         client_auth_cell(r),
         r.protocol.as_deref().unwrap_or("-"),
         verify_cell(r),
         ca_names_cell(r),
-        our_ca_cell(r),
+        our_client_cell(r),
         with_cert_cell(r),
         result_cell(r)
     )

@@ -7,10 +7,10 @@ use comfy_table::{Cell, Color, ColumnConstraint, ContentArrangement, Table, Widt
 
 use super::exporter::Exporter;
 use super::summary::{
-    COLUMNS, ca_names_cell, client_auth_cell, footer, not_run_line, not_run_title, our_ca_cell, printable, problems,
-    result_cell, verify_cell, with_cert_cell,
+    COLUMNS, ca_names_cell, client_auth_cell, footer, not_run_line, not_run_title, our_client_cell, printable,
+    problems, result_cell, stacks_line, verify_cell, with_cert_cell,
 };
-use crate::model::{CheckResult, Comparison, Report, Status};
+use crate::model::{CheckResult, Comparison, Report, StackOutcome, Status};
 
 #[derive(Default)]
 pub struct TableExporter {
@@ -60,7 +60,7 @@ impl TableExporter {
                 text(&verify_cell(r)),
                 text(&client_auth_cell(r)),
                 text(&ca_names_cell(r)),
-                text(our_ca_cell(r)),
+                text(&our_client_cell(r)),
                 text(&with_cert_cell(r)),
                 if self.colour { result.fg(result_colour(r)) } else { result },
             ]);
@@ -139,9 +139,20 @@ fn details(report: &Report) -> String {
                 out.push_str(&format!("  our CA is listed as: {}\n", printable(matched)));
             } else if r.ca_name_match == Some(false) {
                 out.push_str(&format!(
-                    "  our CA ({}) is NOT listed: browsers, curl/NSS and Java will not offer our certificate\n",
+                    "  our CA ({}) is NOT listed (OpenSSL's name comparison)\n",
                     printable(r.client_cert_issuer.as_deref().unwrap_or("?"))
                 ));
+            }
+        }
+        if let Some(stacks) = &r.client_stacks {
+            if r.ca_names.is_empty() {
+                out.push_str(&format!("\n{}: client stacks\n", heading(r)));
+            }
+            out.push_str(&format!("  would our certificate be sent? {}\n", stacks_line(stacks)));
+            if let Some(ours) = stacks.get(&r.client)
+                && (ours.outcome != StackOutcome::Sends || r.client != "openssl")
+            {
+                out.push_str(&format!("  our client ({}): {} — {}\n", r.client, ours.outcome.as_str(), ours.reason));
             }
         }
     }
@@ -234,7 +245,7 @@ fn changes_section(report: &Report) -> String {
     out
 }
 
-fn comparison_table(comparison: &Comparison) -> String {
+pub(super) fn comparison_table(comparison: &Comparison) -> String {
     let mut table = Table::new();
     table.load_style(presets::ASCII_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);

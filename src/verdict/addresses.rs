@@ -51,6 +51,7 @@ pub fn combine_addresses(mut results: Vec<CheckResult>) -> Option<CheckResult> {
             actual: json!(differing),
             ok: differing.is_empty(),
             detail: (!differing.is_empty()).then(|| "the addresses of this host answer differently".to_string()),
+            identity: None,
         });
         if !differing.is_empty() && combined.status == Status::Pass {
             combined.status = Status::Fail;

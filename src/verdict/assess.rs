@@ -6,80 +6,34 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::expect;
-use super::expiry;
+use super::connection::{attempt_report, http_refused_without_cert, millis, postgres_refused_without_cert};
+use super::our_side::{self, Request};
+use super::{expect, expiry};
+use crate::alerts;
 use crate::dates;
-use crate::model::observation::POSTGRES_INVALID_AUTHORIZATION;
 use crate::model::{
-    AcceptSignal, Attempt, AttemptReport, ChainEntry, Check, CheckResult, ClientAuth, DecidedBy, EnforcedAt,
-    ExpectationField, ExpectationResult, HandshakeState, Observation, Outcome, Stage, Status, WithCert,
+    AttemptReport, ChainEntry, Check, CheckResult, ClientAuth, EnforcedAt, ExpectationField, ExpectationResult,
+    Observation, Outcome, Status, Verification,
 };
 use crate::names::DistinguishedName;
-
-/// One connection as the report shows it.
-fn attempt_report(attempt: &Attempt) -> AttemptReport {
-    let (accepted, decided_by, alert, error) = match &attempt.outcome {
-        Outcome::Accepted(signal) => (Some(true), Some(decided_by(*signal)), None, None),
-        Outcome::Rejected { stage, alert, error } => {
-            let decided = match stage {
-                Stage::AfterHandshake => DecidedBy::AlertAfterHandshake,
-                _ => DecidedBy::AlertDuringHandshake,
-            };
-            (Some(false), Some(decided), alert.clone(), Some(error.clone()))
-        }
-        Outcome::Failed(err) => (None, None, None, Some(err.to_string())),
-    };
-    AttemptReport {
-        handshake: if attempt.handshake_completed { HandshakeState::Ok } else { HandshakeState::Failed },
-        accepted,
-        decided_by,
-        alert,
-        error,
-        http_status: attempt.http.as_ref().map(|h| h.status),
-        http_status_line: attempt.http.as_ref().map(|h| h.status_line.clone()),
-        postgres_reply: attempt.postgres.as_ref().map(|p| p.text.clone()),
-        elapsed_ms: Some(millis(attempt.elapsed)),
-    }
-}
-
-fn decided_by(signal: AcceptSignal) -> DecidedBy {
-    match signal {
-        AcceptSignal::Handshake => DecidedBy::Handshake,
-        AcceptSignal::SessionTicket => DecidedBy::SessionTicket,
-        AcceptSignal::ApplicationData => DecidedBy::ApplicationData,
-        AcceptSignal::NoRejectionBeforeTimeout => DecidedBy::Timeout,
-        AcceptSignal::HttpResponse => DecidedBy::HttpResponse,
-    }
-}
-
-fn millis(d: std::time::Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// The names our certificate can be recognised by in a server's CA list: the issuer of our
-/// leaf, and the subject and issuer of every certificate we send after it (a server may list
-/// our intermediate or the root above it).
-fn our_ca_names(check: &Check) -> Vec<DistinguishedName> {
-    let Some(identity) = &check.identity else {
-        return Vec::new();
-    };
-    let mut names = vec![DistinguishedName::from_name(identity.cert.issuer_name())];
-    for cert in &identity.chain {
-        names.push(DistinguishedName::from_name(cert.subject_name()));
-        names.push(DistinguishedName::from_name(cert.issuer_name()));
-    }
-    names
-}
+use crate::style::Style;
 
 /// The verdict for a check that was never probed (a problem found before any traffic).
 pub fn preflight_failed(check: &Check, reason: &str) -> CheckResult {
     let mut result = empty_result(check);
     result.error = Some(reason.to_string());
     result.without_cert = AttemptReport::skipped(Some(reason.to_string()));
-    result.with_cert = AttemptReport::skipped(Some("not attempted: the check failed before any connection".into()));
+    if !check.identities.is_empty() {
+        result.with_cert = AttemptReport::skipped(Some("not attempted: the check failed before any connection".into()));
+    }
     result.expectations = expectations(check, &result, &[]);
     result.warnings = expiry::warnings(&result, check.warn_days);
     result
+}
+
+/// The first identity's loaded credentials: the report's top-level client-certificate fields.
+fn first_credential(check: &Check) -> Option<&crate::model::ClientIdentity> {
+    check.identities.first().and_then(|identity| identity.credential.as_ref())
 }
 
 fn empty_result(check: &Check) -> CheckResult {
@@ -100,32 +54,33 @@ fn empty_result(check: &Check) -> CheckResult {
         ca_names: Vec::new(),
         ca_name_match: None,
         matched_ca_name: None,
+        client: check.client.as_str().to_string(),
+        client_stacks: None,
         protocol: None,
         cipher: None,
         verify_code: None,
         verify_error: None,
         requested_sigalgs: Vec::new(),
+        requested_signature_schemes: Vec::new(),
         client_cert_types: Vec::new(),
         server_temp_key: None,
+        negotiated_group: None,
         peer_chain: Vec::new(),
-        client_cert_subject: check
-            .identity
-            .as_ref()
-            .map(|i| DistinguishedName::from_name(i.cert.subject_name()).text(check.name_style)),
-        client_cert_issuer: check
-            .identity
-            .as_ref()
-            .map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text(check.name_style)),
-        client_cert_not_after: check.identity.as_ref().map(|i| i.cert.not_after().to_string()),
-        client_cert_days_left: check
-            .identity
-            .as_ref()
+        client_cert_subject: first_credential(check)
+            .map(|i| DistinguishedName::from_name(i.cert.subject_name()).text(check.names())),
+        client_cert_issuer: first_credential(check)
+            .map(|i| DistinguishedName::from_name(i.cert.issuer_name()).text(check.names())),
+        client_cert_not_after: first_credential(check).map(|i| i.cert.not_after().to_string()),
+        client_cert_days_left: first_credential(check)
             .and_then(|i| dates::days_left(i.cert.not_after(), dates::now_unix())),
         server_cert_days_left: None,
         warnings: Vec::new(),
         changes: None,
         without_cert: AttemptReport::skipped(None),
         with_cert: AttemptReport::skipped(None),
+        identities: Vec::new(),
+        client_cert_verification: Verification::Unknown,
+        impostor: None,
         expectations: Vec::new(),
         status: Status::Error,
         error: None,
@@ -133,6 +88,8 @@ fn empty_result(check: &Check) -> CheckResult {
         tries: 1,
         addresses: Vec::new(),
         elapsed_ms: 0,
+        like: Some(check.style().label()),
+        name_style: Some(check.names().preset_name().to_string()),
         comparison: None,
         observation: None,
     }
@@ -147,17 +104,7 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     result.elapsed_ms = millis(observation.elapsed);
     let first = &observation.without_cert;
     result.without_cert = attempt_report(first);
-    let second = match &observation.with_cert {
-        Some(WithCert::Done(attempt)) => {
-            result.with_cert = attempt_report(attempt);
-            Some(attempt.as_ref())
-        }
-        Some(WithCert::Skipped(reason)) => {
-            result.with_cert = AttemptReport::skipped(Some(reason.clone()));
-            None
-        }
-        None => None,
-    };
+    let second = observation.first_with_cert();
 
     // Connection facts come from the first connection; the second fills in when the first
     // died before the server said much.
@@ -169,13 +116,14 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
             result.verify_code = Some(info.verify_code);
             result.verify_error = Some(info.verify_error.clone());
         }
-        result.server_temp_key = info.server_temp_key.clone();
+        result.server_temp_key = info.temp_key.as_ref().map(|key| key.text(check.style()));
+        result.negotiated_group = info.negotiated_group.as_ref().and_then(|group| group.iana_name());
         result.peer_chain = info
             .peer_chain
             .iter()
             .map(|c| ChainEntry {
-                subject: c.subject.text(check.name_style),
-                issuer: c.issuer.text(check.name_style),
+                subject: c.subject.text(check.names()),
+                issuer: c.issuer.text(check.names()),
                 not_after: Some(c.not_after.clone()),
             })
             .collect();
@@ -187,7 +135,7 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     }
 
     // The CertificateRequest as the first connection saw it.
-    let attempts = || [Some(first), second].into_iter().flatten();
+    let attempts = || std::iter::once(first).chain(second);
     let during = attempts().any(|a| a.cert_requested);
     let late = attempts().any(|a| a.late_cert_request);
     result.cert_requested = during || late;
@@ -198,11 +146,12 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         None => attempts().find(|a| a.late_cert_request).map(|a| a.late_ca_names.clone()).unwrap_or_default(),
     };
     if let Some(info) = request_info {
-        result.requested_sigalgs = info.requested_sigalgs.clone();
-        result.client_cert_types = info.client_cert_types.clone();
+        result.requested_sigalgs = info.requested_sigalg_texts(check.style());
+        result.requested_signature_schemes = info.requested_signature_schemes();
+        result.client_cert_types = info.client_cert_type_names();
     }
     result.ca_names_sent = !server_ca_names.is_empty();
-    result.ca_names = server_ca_names.iter().map(|n| n.text(check.name_style)).collect();
+    result.ca_names = server_ca_names.iter().map(|n| n.text(check.names())).collect();
 
     // Where a server that let the handshake through without a certificate refused us for it.
     let refused_above_tls = if http_refused_without_cert(first, second) {
@@ -235,12 +184,19 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         Outcome::Accepted(_) => ClientAuth::Optional,
     };
 
-    if check.identity.is_some() && result.cert_requested && result.ca_names_sent {
-        let ours = our_ca_names(check);
-        let matched = server_ca_names.iter().find(|theirs| ours.iter().any(|mine| mine.same_name_as(theirs)));
-        result.ca_name_match = Some(matched.is_some());
-        result.matched_ca_name = matched.map(|n| n.text(check.name_style));
-    }
+    let wire =
+        attempts().filter(|a| a.cert_requested || a.late_cert_request).find_map(|a| a.certificate_request.as_ref());
+    let required = matches!(result.client_auth, ClientAuth::Required)
+        || (result.client_auth == ClientAuth::PostHandshake && result.enforced_at.is_some());
+    let request = Request { cert_requested: result.cert_requested, ca_names: &server_ca_names, wire, required };
+    let our_side = our_side::judge(check, &observation, &request, dates::now_unix());
+    result.with_cert = our_side.with_cert;
+    result.identities = our_side.identities;
+    result.ca_name_match = our_side.ca_name_match;
+    result.matched_ca_name = our_side.matched_ca_name;
+    result.impostor = our_side.impostor;
+    result.client_cert_verification = our_side.verification;
+    result.client_stacks = our_side.client_stacks;
 
     if check.http.is_none() && check.starttls.is_none() {
         match result.client_auth {
@@ -260,7 +216,9 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
     if let Some(note) = verification_note(check, &result) {
         result.notes.push(note);
     }
+    restyle_alerts(&mut result, check.style());
     result.expectations = expectations(check, &result, &server_ca_names);
+    result.expectations.extend(our_side.expectations);
     result.warnings = expiry::warnings(&result, check.warn_days);
     result.status = if result.client_auth == ClientAuth::Error {
         Status::Error
@@ -270,18 +228,6 @@ pub fn assess(check: &Check, observation: Observation) -> CheckResult {
         Status::Fail
     };
     result
-}
-
-/// Whether the server let us finish the TLS handshake without a certificate but refused the
-/// HTTP request for lack of one: nginx's `400 No required SSL certificate was sent`, or a
-/// 401/403 that our certificate turns into a success (or a 404: the path needs no more).
-fn http_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool {
-    let Some(response) = &without.http else { return false };
-    if response.status == 400 && response.body_start.contains("No required SSL certificate was sent") {
-        return true;
-    }
-    let with_status = with.and_then(|a| a.http.as_ref()).map(|h| h.status);
-    matches!(response.status, 401 | 403 | 495 | 496) && with_status.is_some_and(|s| (200..400).contains(&s) || s == 404)
 }
 
 /// How every note about a server chain that did not verify starts (callers that judge
@@ -310,15 +256,17 @@ fn verify_failure(result: &CheckResult) -> Option<&str> {
     }
 }
 
-/// Whether pg_hba refused the StartupMessage for want of a certificate (`clientcert=verify-*` or
-/// the `cert` method: SQLSTATE 28000 "connection requires a valid client certificate"), or
-/// refused it with an error our certificate made go away.
-fn postgres_refused_without_cert(without: &Attempt, with: Option<&Attempt>) -> bool {
-    let Some(reply) = &without.postgres else { return false };
-    let with_reply = with.and_then(|a| a.postgres.as_ref());
-    reply.refuses_certificate()
-        || (reply.error_code.as_deref() == Some(POSTGRES_INVALID_AUTHORIZATION)
-            && with_reply.is_some_and(|r| r.error_code.is_none()))
+/// The probe records alerts in OpenSSL 3.0's words; the report uses the words of the s_client
+/// it imitates (`ssl/tls alert handshake failure` for 3.2+, ...).
+fn restyle_alerts(result: &mut CheckResult, style: Style) {
+    let identities = result.identities.iter_mut().map(|identity| &mut identity.with_cert);
+    let attempts =
+        [&mut result.without_cert, &mut result.with_cert].into_iter().chain(identities).chain(result.impostor.as_mut());
+    for attempt in attempts {
+        if let Some(alert) = &attempt.alert {
+            attempt.alert = Some(alerts::restyle(alert, style));
+        }
+    }
 }
 
 fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[DistinguishedName]) -> Vec<ExpectationResult> {
@@ -330,6 +278,7 @@ fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[Distingu
             actual: json!(result.client_auth.as_str()),
             ok: expected == result.client_auth,
             detail: None,
+            identity: None,
         });
     }
     if let Some(expected) = check.expect.ca_name_match {
@@ -339,9 +288,10 @@ fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[Distingu
             actual: json!(result.ca_name_match),
             ok: result.ca_name_match == Some(expected),
             detail: None,
+            identity: None,
         });
     }
-    list.extend(expect::evaluate(&check.expect, result, server_ca_names, check.name_style));
+    list.extend(expect::evaluate(&check.expect, result, server_ca_names, check.names()));
     // Implicit: the server's chain verifies, unless the check says `insecure` (or states its own
     // `expect.verify`, evaluated above).
     if check.expect.verify.is_none()
@@ -353,6 +303,7 @@ fn expectations(check: &Check, result: &CheckResult, server_ca_names: &[Distingu
             actual: json!(failure),
             ok: false,
             detail: None,
+            identity: None,
         });
     }
     list

@@ -122,7 +122,8 @@ pub fn changes(before: &CheckResult, after: &CheckResult) -> Vec<Change> {
         ));
     }
     let (then, now) = (before.with_cert_text(), after.with_cert_text());
-    if then != now {
+    // An alert named by another OpenSSL version (`sslv3 alert` → `ssl/tls alert`) is no change.
+    if then != now && !crate::alerts::same_alert(&then, &now) {
         out.push(change(
             ChangeField::WithCert,
             json!(before.with_cert),

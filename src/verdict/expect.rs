@@ -16,7 +16,7 @@ fn expectation(
     ok: bool,
     detail: Option<String>,
 ) -> ExpectationResult {
-    ExpectationResult { field, expected, actual, ok, detail: if ok { None } else { detail } }
+    ExpectationResult { field, expected, actual, ok, detail: if ok { None } else { detail }, identity: None }
 }
 
 /// Evaluates the entries of `expect` this module owns against a result; `server_ca_names` are

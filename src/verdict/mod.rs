@@ -6,11 +6,14 @@
 mod addresses;
 mod assess;
 mod baseline;
+mod client_stacks;
 mod compare;
+mod connection;
 mod expect;
 mod expiry;
+mod our_side;
 
 pub use addresses::combine_addresses;
 pub use assess::{VERIFY_NOTE_START, assess, preflight_failed};
 pub use baseline::{apply as apply_baseline, changes};
-pub use compare::{attach as attach_comparison, compare};
+pub use compare::{attach as attach_comparison, compare, connection_for};

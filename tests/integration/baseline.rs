@@ -26,6 +26,8 @@ checks:
     port: {stable}
   - name: drifting
     port: {drifting}
+    expect:
+      with_cert: any   # the drift, not the refusal, is under test
 ",
         stable = stable.port(),
         drifting = drifting.port()

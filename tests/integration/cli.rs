@@ -6,6 +6,7 @@ use std::path::Path;
 
 use mtlscheck::lab::LabServer;
 use predicates::prelude::*;
+use serde_json::Value;
 
 use crate::support::{TestPki, lab_server, mtlscheck, result_named, stdout_json};
 
@@ -116,7 +117,7 @@ fn json_report_has_every_documented_key_for_every_result() {
     assert!(report["openssl_version"].as_str().is_some_and(|v| v.contains("OpenSSL")), "{report:#}");
     let results = report["results"].as_array().expect("results is a list");
     assert_eq!(results.len(), 2);
-    const RESULT_KEYS: [&str; 22] = [
+    const RESULT_KEYS: [&str; 26] = [
         "name",
         "host",
         "port",
@@ -132,6 +133,10 @@ fn json_report_has_every_documented_key_for_every_result() {
         "verify_code",
         "verify_error",
         "requested_sigalgs",
+        "requested_signature_schemes",
+        "negotiated_group",
+        "like",
+        "name_style",
         "peer_chain",
         "without_cert",
         "with_cert",
@@ -192,6 +197,77 @@ fn json_report_has_every_documented_key_for_every_result() {
         expectations[0],
         serde_json::json!({"field": "client_auth", "expected": "required", "actual": "required", "ok": true})
     );
+}
+
+#[test]
+fn like_writes_names_and_alerts_as_that_versions_s_client_in_every_output() {
+    let lab = Lab::start();
+    let checks = lab.write_checks("required");
+    let run = |args: &[&str]| {
+        let output = mtlscheck().arg("run").args(args).arg(&checks).assert().code(0).get_output().clone();
+        stdout_json(&output)
+    };
+    for (like, name, alert) in [
+        ("1.1.1", r"C = CH, O = Z\C3\BCrich Partner AG, CN = Lab Client CA", "tlsv13 alert certificate required"),
+        ("3.6", "C=CH, O=Zürich Partner AG, CN=Lab Client CA", "tlsv13 alert certificate required"),
+        (
+            "OpenSSL 4.0.3 29 Sep 2026",
+            "C=CH, O=Zürich Partner AG, CN=Lab Client CA",
+            "tlsv13 alert certificate required",
+        ),
+        ("libressl", r"/C=CH/O=Z\xC3\xBCrich Partner AG/CN=Lab Client CA", "tlsv13 alert certificate required"),
+    ] {
+        let report = run(&["--format", "json", "--like", like]);
+        let required = result_named(&report, "partner-required");
+        assert_eq!(required["ca_names"], serde_json::json!([name]), "{like}: {required:#}");
+        assert_eq!(required["without_cert"]["alert"], alert, "{like}");
+    }
+    // name_style in the file chooses the names alone; --like overrides it.
+    let with_style =
+        std::fs::read_to_string(&checks).unwrap().replacen("defaults:\n", "defaults:\n  name_style: rfc2253\n", 1);
+    std::fs::write(&checks, with_style).unwrap();
+    let report = run(&["--format", "json"]);
+    let required = result_named(&report, "partner-required");
+    assert_eq!(required["ca_names"], serde_json::json!([r"CN=Lab Client CA,O=Z\C3\BCrich Partner AG,C=CH"]));
+    assert_eq!(required["name_style"], "rfc2253");
+    let report = run(&["--format", "json", "--like", "3.5"]);
+    assert_eq!(result_named(&report, "partner-required")["name_style"], "sep-comma-plus-space-escaped");
+}
+
+#[test]
+fn like_values_that_name_no_imitated_version_are_usage_errors() {
+    for bad in ["2.0", "1.0.2", "3", "fips"] {
+        mtlscheck()
+            .args(["probe", "127.0.0.1:1", "--like", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("1.1.1, 3.0").and(predicate::str::contains("libressl")));
+    }
+}
+
+#[test]
+fn probe_like_libressl_prints_its_layout_which_compare_reads_back() {
+    // LibreSSL's layout is RECONSTRUCTED FROM ITS SOURCE (no LibreSSL runs here): this checks
+    // that mtlscheck's LibreSSL view is self-consistent, not that it matches a real LibreSSL.
+    let lab = Lab::start();
+    let target = format!("127.0.0.1:{}", lab.required.port());
+    let cacert = lab.pki.path("server-ca.pem");
+    let pki_args = ["--cacert", &cacert.to_string_lossy()];
+    let output = mtlscheck().args(["probe", &target, "--like", "libressl"]).args(pki_args).output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(text.contains(" 0 s:/CN=localhost\n   i:/C=US/O=mtlscheck lab/CN=Lab Server Root CA"), "{text}");
+    assert!(text.contains("New, TLSv1/SSLv3, Cipher is TLS_AES_256_GCM_SHA384"), "{text}");
+    assert!(text.contains("SSL-Session:\n    Protocol  : TLSv1.3"), "{text}");
+    assert!(!text.contains("Requested Signature Algorithms") && !text.contains("Verification: OK"), "{text}");
+    let saved = lab.pki.write("libressl.txt", text.split("mtlscheck verdict").next().unwrap());
+    let compared = mtlscheck()
+        .args(["compare", &saved.to_string_lossy(), "--target", &target, "--format", "json"])
+        .args(pki_args)
+        .output()
+        .unwrap();
+    let report = stdout_json(&compared);
+    assert_eq!(report["results"][0]["comparison"]["transcript_style"], "libressl", "{report:#}");
+    assert_eq!(report["results"][0]["comparison"]["agree"], true, "{report:#}");
 }
 
 /// Runs `mtlscheck run <file>` and asserts a configuration error: exit 2, nothing on stdout
@@ -331,7 +407,7 @@ fn several_problems_in_one_file_are_all_listed_at_once() {
 }
 
 #[test]
-fn key_that_does_not_match_its_certificate_is_that_checks_error_while_the_others_still_run() {
+fn key_that_does_not_match_its_certificate_fails_that_check_yet_the_partner_is_still_probed() {
     let pki = TestPki::new();
     let server = lab_server(pki.server_config());
     let checks = pki.write(
@@ -362,14 +438,20 @@ checks:
     let good = result_named(&report, "good");
     assert_eq!(good["status"], "pass", "{good:#}");
     assert_eq!(good["client_auth"], "none");
+    // A broken credential never hides the partner: its mode is reported, the check fails for
+    // the credentials, and the certificate is not presented.
     let bad = result_named(&report, "mismatched-key");
-    assert_eq!(bad["status"], "error", "{bad:#}");
-    assert_eq!(bad["client_auth"], "error");
-    let error = bad["error"].as_str().expect("error text");
-    assert!(error.contains("does not match"), "{error}");
-    assert!(error.contains(&pki.path("server.key").display().to_string()), "{error}");
-    // The mismatched check sent nothing: the good one made both of the server's connections.
-    assert_eq!(server.connections(), 2);
+    assert_eq!(bad["status"], "fail", "{bad:#}");
+    assert_eq!(bad["client_auth"], "none", "{bad:#}");
+    let failed: Vec<&Value> = bad["expectations"].as_array().unwrap().iter().filter(|e| e["ok"] == false).collect();
+    assert_eq!(failed.len(), 1, "{bad:#}");
+    assert_eq!(failed[0]["field"], "credentials", "{bad:#}");
+    let detail = failed[0]["detail"].as_str().expect("detail");
+    assert!(detail.contains("does not match"), "{detail}");
+    assert!(detail.contains(&pki.path("server.key").display().to_string()), "{detail}");
+    assert_eq!(bad["with_cert"]["handshake"], "skipped", "{bad:#}");
+    // Two connections for the good check, one (without a certificate) for the broken one.
+    assert_eq!(server.connections(), 3);
 }
 
 #[test]

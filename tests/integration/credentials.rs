@@ -82,6 +82,8 @@ fn pkcs12_files_modern_and_legacy_send_their_bundled_intermediate() {
   - name: pem-without-the-intermediate
     cert: chained-leaf.pem
     key: chained-leaf.key
+    expect:
+      with_cert: refused
 "
             ),
         ),

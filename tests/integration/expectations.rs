@@ -7,8 +7,10 @@ use mtlscheck::lab::{CaNames, LabClientAuth, LabServerConfig};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
+use crate::support::names::{self_signed, tricky_ca_names};
+use crate::support::openssl::OpensslBuild;
 use crate::support::runs::{mtlscheck, result_named, stderr_text, stdout_json, stdout_text};
-use crate::support::{TestPki, lab_server};
+use crate::support::{SServer, TestPki, checks_yaml, lab_server};
 
 const OUR_CA_ONELINE: &str = r"C = CH, O = Z\C3\BCrich Partner AG, CN = Lab Client CA";
 const OTHER_CA_ONELINE: &str = r#"C = US, O = "Other Org, Inc.", CN = Other Client CA"#;
@@ -293,4 +295,87 @@ fn bad_expectation_values_are_configuration_errors_naming_the_check_and_the_fiel
     ] {
         assert!(stderr.contains(&expected), "missing {expected:?} in:\n{stderr}");
     }
+}
+
+/// `cert`'s subject as the real `openssl x509 -nameopt NAMEOPT` of `build` prints it.
+fn printed_subject(build: &OpensslBuild, cert: &std::path::Path, nameopt: &str) -> String {
+    let output = build
+        .command()
+        .args(["x509", "-noout", "-subject", "-nameopt", nameopt, "-in"])
+        .arg(cert)
+        .output()
+        .expect("openssl x509");
+    let text = String::from_utf8_lossy(&output.stdout).trim_end_matches('\n').to_string();
+    text.strip_prefix("subject=").unwrap_or(&text).to_string()
+}
+
+#[test]
+fn ca_names_written_in_any_spelling_match_a_real_servers_list() {
+    // The CA names of a real s_server, written in every spelling an operator may copy: RFC 2253
+    // (reversed, as `probe --nameopt rfc2253` prints it), 1.1.1's oneline, 3.2's unescaped
+    // compact form, 3.5's escaped one, and LibreSSL's slashes; each printed by a real OpenSSL
+    // except the slashes (written by hand from LibreSSL's X509_NAME_oneline).
+    let pki = TestPki::new();
+    let names = tricky_ca_names();
+    let mut cas = Vec::new();
+    for (index, (_, name)) in names.iter().enumerate() {
+        let path = pki.path(&format!("ca-{index}.pem"));
+        write_certs(&path, &[&self_signed(name)]).expect("write");
+        cas.push(path);
+    }
+    let all = std::fs::read_to_string(pki.path("client-ca.pem")).unwrap()
+        + &cas.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<String>();
+    pki.write("server-cas.pem", &all);
+    let server = SServer::start(&pki, &["-verify", "1", "-CAfile", "server-cas.pem"]);
+    let (v111, v36) = (OpensslBuild::cached("1.1.1"), OpensslBuild::cached("3.6"));
+    let yaml_quote = |name: &str| format!("'{}'", name.replace('\'', "''"));
+    let mut checks = checks_yaml(server.port, "");
+    let mut spellings = Vec::new();
+    for (index, cert) in cas.iter().enumerate() {
+        for (label, build, nameopt) in [
+            ("rfc2253", &v36, "RFC2253"),
+            ("oneline-1.1.1", &v111, "oneline"),
+            ("compact-3.2", &v36, "sep_comma_plus_space,utf8"),
+            ("compact-3.6", &v36, "sep_comma_plus_space,sname,esc_ctrl,utf8,dump_nostr,dump_der"),
+        ] {
+            let written = printed_subject(build, cert, nameopt);
+            // A control character written raw cannot be put in YAML plainly; 3.5+ escapes it.
+            if written.contains('\t') {
+                continue;
+            }
+            let name = format!("ca{index}-{label}");
+            checks.push_str(&format!(
+                "  - name: {name}\n    expect:\n      ca_names_include: [{}]\n",
+                yaml_quote(&written)
+            ));
+            spellings.push((name, written));
+        }
+    }
+    checks.push_str(
+        "  - name: slashes\n    expect:\n      ca_names_include: ['/C=CH/O=Z\\xC3\\xBCrich Partner AG/CN=Lab Client CA', '/C=US/O=Partner, Inc./CN=Partner CA', '/O=5\" Floppy Ltd/CN=Drive CA']\n",
+    );
+    checks.push_str("  - name: reversed-by-hand\n    expect:\n      ca_names_include: ['CN=Lab Client CA,O=Zürich Partner AG,C=CH']\n");
+    checks.push_str(
+        "  - name: not-sent\n    expect:\n      ca_names_include: ['CN=Retired CA,O=Zürich Partner AG,C=CH']\n",
+    );
+    let file = pki.write("spellings.yaml", &checks);
+    let output = mtlscheck().args(["run", "--format", "json"]).arg(&file).output().expect("run");
+    let report = stdout_json(&output);
+    for (name, written) in
+        spellings.iter().map(|(n, w)| (n.as_str(), w.as_str())).chain([("slashes", ""), ("reversed-by-hand", "")])
+    {
+        let result = result_named(&report, name);
+        assert_eq!(result["status"], "pass", "{name} ({written:?}): {result:#}");
+    }
+    let missing = result_named(&report, "not-sent");
+    assert_eq!(expectation(missing, "ca_names_include")["ok"], false, "{missing:#}");
+
+    // What is no name in any spelling is refused before any probe, naming the check.
+    let bad = pki.write(
+        "bad.yaml",
+        &checks_yaml(server.port, "  - name: typo\n    expect:\n      ca_names_include: ['Lab Client CA']\n"),
+    );
+    let refused = mtlscheck().arg("validate").arg(&bad).assert().code(2).get_output().clone();
+    let stderr = stderr_text(&refused);
+    assert!(stderr.contains("check 'typo'") && stderr.contains("\"Lab Client CA\""), "{stderr}");
 }

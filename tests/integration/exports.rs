@@ -91,7 +91,7 @@ fn one_run_writes_the_table_to_stdout_and_json_junit_csv_and_markdown_files() {
         .clone();
     let table = stdout_text(&output);
     assert!(table.lines().any(|l| l.starts_with("| passes ")), "the table is on stdout:\n{table}");
-    assert!(table.contains("3 checks: 1 ok, 1 failed, 1 errors"), "{table}");
+    assert!(table.contains("3 checks: 1 ok, 1 failed, 1 error"), "{table}");
 
     let report = json_file(&out("report.json"));
     assert_eq!(result_names(&report), ["passes", FAILING, "unreachable"]);

@@ -251,8 +251,22 @@ fn sigint_and_sigterm_mid_batch_keep_what_was_probed_and_leave_no_temporary_file
         let report = lab.out("report.json");
         std::fs::write(&report, "yesterday's report").expect("write");
         let (report_arg, junit_arg) = (path_arg(&report), path_arg(&lab.out("junit.xml")));
-        let mut run =
-            Running::spawn(child::command(&["-v", "run", &checks, "--jobs", "2", "-o", &report_arg, "-o", &junit_arg]));
+        let (html_arg, metrics_arg) = (path_arg(&lab.out("report.html")), path_arg(&lab.out("run.prom")));
+        let mut run = Running::spawn(child::command(&[
+            "-v",
+            "run",
+            &checks,
+            "--jobs",
+            "2",
+            "-o",
+            &report_arg,
+            "-o",
+            &junit_arg,
+            "-o",
+            &html_arg,
+            "-o",
+            &metrics_arg,
+        ]));
         run.wait_for("probing slow-1", Duration::from_secs(30));
         run.wait_for("probing slow-2", Duration::from_secs(30));
         let signalled = Instant::now();
@@ -284,7 +298,16 @@ fn sigint_and_sigterm_mid_batch_keep_what_was_probed_and_leave_no_temporary_file
             Command::new("xmllint").args(["--noout", "--schema"]).arg(&schema).arg(lab.out("junit.xml")).output();
         let lint = lint.expect("xmllint (libxml2-utils; .ci/run installs it)");
         assert!(lint.status.success(), "{}", stderr_text(&lint));
-        assert_eq!(entries(&lab.out), ["junit.xml", "report.json"], "{name}: no temporary file is left");
+        let html = std::fs::read_to_string(lab.out("report.html")).expect("html");
+        assert!(html.contains(&format!("4 checks not run (interrupted by {name}): slow-1, slow-2")), "{html}");
+        let metrics = std::fs::read_to_string(lab.out("run.prom")).expect("metrics");
+        assert!(metrics.contains("mtlscheck_run_complete 0\n"), "{metrics}");
+        assert!(metrics.contains("mtlscheck_checks{result=\"not_run\"} 4\n"), "{metrics}");
+        assert_eq!(
+            entries(&lab.out),
+            ["junit.xml", "report.html", "report.json", "run.prom"],
+            "{name}: no temporary file is left"
+        );
 
         // A merged report of it stays incomplete, and says so with its exit code.
         let merged = mtlscheck().args(["merge", &report_arg, "--format", "json"]).assert().code(1).get_output().clone();

@@ -323,21 +323,29 @@ checks:
         if args.contains(&"json") {
             let report = stdout_json(&output);
             for (name, error) in &expected_errors {
+                // The partner is still probed without a certificate; the check fails for its
+                // credentials, with the same message `validate` gives.
                 let result = result_named(&report, name);
-                assert_eq!(result["status"], "error", "{result:#}");
-                assert_eq!(result["error"].as_str(), Some(error.as_str()), "{name}");
+                assert_eq!(result["status"], "fail", "{result:#}");
+                assert_eq!(result["client_auth"], "required", "{result:#}");
+                let credentials = result["expectations"]
+                    .as_array()
+                    .and_then(|list| list.iter().find(|e| e["field"] == "credentials"))
+                    .unwrap_or_else(|| panic!("no credentials expectation: {result:#}"));
+                assert_eq!(credentials["detail"].as_str(), Some(error.as_str()), "{name}");
             }
             for name in ["good", "good-p12"] {
                 assert_eq!(result_named(&report, name)["status"], "pass", "{report:#}");
             }
         } else if !args.contains(&"-q") {
             for (name, error) in &expected_errors {
-                assert!(stdout.contains(&format!("  {name}: error: {error}")), "{name}: {error}\nin:\n{stdout}");
+                assert!(stdout.contains(&format!("  {name}: credentials: {error}")), "{name}: {error}\nin:\n{stdout}");
             }
         }
     }
-    // Only the two good checks reached the server, twice each per run (without and with cert).
-    assert_eq!(server.connections(), 6 * 4);
+    // Per run: the two good checks connect twice (without and with our certificate), the five
+    // broken ones once (without a certificate: their credentials are never presented).
+    assert_eq!(server.connections(), 6 * (2 * 2 + 5));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ mod cli;
 // `mtlscheck probe` versus the real s_client, line by line; the transcript parser on real output.
 mod parity;
 
+// The real s_client of 1.1.1w, 3.0, 3.6 and 4.0 against s_server variants: probe --like byte for
+// byte, compare by meaning.
+mod versions;
+
 // Real server stacks: nginx, Apache (per-path renegotiation / post-handshake auth), GnuTLS, Java.
 mod stacks;
 
@@ -46,12 +50,38 @@ mod credentials;
 // Our X509_NAME_print_ex against the real `openssl x509 -nameopt`, name by name.
 mod names;
 
+// Our side: refused certificates, identities, the impostor, broken credentials, matching transcripts.
+mod our_side;
+
+// `init`: a first checks file from one probe of each endpoint.
+mod init;
+
+// Messages: no Rust type names, fixes for common mistakes, s_client spellings, plurals.
+mod messages;
+
 // The module graph of src/: one direction of data, no import cycle.
 mod architecture;
 
 // Hostile input: unreadable and garbage files, broken credentials, servers that reset
 // mid-handshake or send thousands of CA names, odd names or a 200 KB chain; no secret leaks.
 mod hostile;
+
+// Real clients (Go, Java SunX509/PKIX, Python, curl, Node, s_client, GnuTLS, NSS) against
+// crafted CertificateRequests: what each sent, against mtlscheck's client-stack predictions.
+mod client_selection;
+
+// `-o report.html` in headless Chromium without network: DOM, escaping, sorting, filtering,
+// drift, timeline, no request leaving the page, screenshots at 1280 and 390 px.
+mod html_report;
+
+// `-o metrics.prom`: validated by `promtool check metrics`, read back sample by sample.
+mod metrics;
+
+// `completions` loaded by bash, fish and zsh; `man` pages rendered by groff and man.
+mod shell_docs;
+
+// docs/examples/ nightly CI files validated by check-jsonschema's GitHub and GitLab schemas.
+mod ci_examples;
 
 // Faults of this machine: device, FIFO, symlink and socket outputs, the umask, a full disk,
 // SIGINT/SIGTERM mid-batch, descriptor limits; the same report whatever --jobs.

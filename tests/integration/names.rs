@@ -1,68 +1,18 @@
 //! Names printed by mtlscheck's own `X509_NAME_print_ex` against the real `openssl x509
-//! -nameopt` of the OpenSSL on this machine, for names that exercise every rule: escapes,
-//! quotes, string types, control characters, multi-valued RDNs and unknown attributes.
-
-use std::process::Command;
+//! -nameopt` of every OpenSSL version (1.1.1w, the system's 3.0, 3.6.x, 4.0.x), for names that
+//! exercise every rule: escapes, quotes, string types, control characters, multi-valued RDNs
+//! and unknown attributes; the slash style against the real `X509_NAME_oneline`; and every
+//! name read back from each printed spelling.
 
 use mtlscheck::lab::pki;
-use mtlscheck::names::print::{flags, print_der};
+use mtlscheck::names::print::{flags, print_der, print_slash};
+use mtlscheck::names::{DistinguishedName, NameKey, NameStyle, Spelling};
 use openssl::asn1::Asn1Type;
-use openssl::x509::{X509Name, X509NameBuilder};
+use openssl::x509::X509Name;
 
 use crate::support::TestPki;
-
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    if content.len() < 0x80 {
-        out.push(content.len() as u8);
-    } else {
-        let len = content.len().to_be_bytes();
-        let bytes: Vec<u8> = len.into_iter().skip_while(|&b| b == 0).collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// One attribute: OID content octets, value tag, value bytes.
-type RawAttribute<'a> = (&'a [u8], u8, &'a [u8]);
-
-/// A name from its RDNs.
-fn raw_name(rdns: &[&[RawAttribute<'_>]]) -> X509Name {
-    let sets: Vec<u8> = rdns
-        .iter()
-        .flat_map(|rdn| {
-            let members: Vec<u8> = rdn
-                .iter()
-                .flat_map(|(oid, tag, value)| tlv(0x30, &[tlv(0x06, oid), tlv(*tag, value)].concat()))
-                .collect();
-            tlv(0x31, &members)
-        })
-        .collect();
-    X509Name::from_der(&tlv(0x30, &sets)).unwrap_or_else(|err| panic!("not a valid name: {rdns:?}: {err}"))
-}
-
-const C: &[u8] = &[0x55, 0x04, 0x06];
-const O: &[u8] = &[0x55, 0x04, 0x0a];
-const CN: &[u8] = &[0x55, 0x04, 0x03];
-const OU: &[u8] = &[0x55, 0x04, 0x0b];
-
-fn ucs2(text: &str) -> Vec<u8> {
-    text.encode_utf16().flat_map(u16::to_be_bytes).collect()
-}
-
-fn ucs4(text: &str) -> Vec<u8> {
-    text.chars().flat_map(|c| u32::from(c).to_be_bytes()).collect()
-}
-
-fn typed(entries: &[(&str, &str, Asn1Type)]) -> X509Name {
-    let mut builder = X509NameBuilder::new().expect("builder");
-    for (field, value, ty) in entries {
-        builder.append_entry_by_text_with_type(field, value, *ty).expect("entry");
-    }
-    builder.build()
-}
+use crate::support::names::{C, CN, O, OU, raw_name, self_signed, tricky_ca_names, typed, ucs2, ucs4};
+use crate::support::openssl::OpensslBuild;
 
 /// Names that exercise the printing rules.
 fn tricky_names() -> Vec<(&'static str, X509Name)> {
@@ -114,37 +64,108 @@ fn styles() -> Vec<(&'static str, u64)> {
 }
 
 #[test]
-fn our_name_printer_prints_every_rule_as_openssl_x509_does() {
+fn our_name_printer_prints_every_rule_as_openssl_x509_of_every_version_does() {
     let pki = TestPki::new();
-    let mut compared = 0;
-    for (label, name) in tricky_names() {
-        let key = pki::new_key(mtlscheck::lab::KeyKind::EcP256).expect("key");
-        let mut builder = openssl::x509::X509::builder().expect("builder");
-        builder.set_version(2).expect("version");
-        builder.set_subject_name(&name).expect("subject");
-        builder.set_issuer_name(&name).expect("issuer");
-        builder.set_pubkey(&key).expect("key");
-        let now = openssl::asn1::Asn1Time::days_from_now(0).expect("now");
-        let later = openssl::asn1::Asn1Time::days_from_now(1).expect("later");
-        builder.set_not_before(&now).expect("nb");
-        builder.set_not_after(&later).expect("na");
-        builder.sign(&key, openssl::hash::MessageDigest::sha256()).expect("sign");
-        let cert = builder.build();
-        let file = pki.path(&format!("name-{compared}.pem"));
-        pki::write_certs(&file, &[&cert]).expect("write");
-        let der = name.to_der().expect("der");
-        for (nameopt, flags) in styles() {
-            let output = Command::new("openssl")
-                .args(["x509", "-noout", "-subject", "-nameopt", nameopt, "-in"])
-                .arg(&file)
-                .output()
-                .expect("openssl x509");
-            assert!(output.status.success(), "openssl x509 failed for {label}: {output:?}");
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let theirs = stdout.trim_end_matches('\n').strip_prefix("subject=").unwrap_or(&stdout);
-            assert_eq!(print_der(&der, flags), theirs, "{label} with -nameopt {nameopt}");
+    let names = tricky_names();
+    let files: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(index, (_, name))| {
+            let file = pki.path(&format!("name-{index}.pem"));
+            pki::write_certs(&file, &[&self_signed(name)]).expect("write");
+            file
+        })
+        .collect();
+    // One thread per OpenSSL build: 256 short `openssl x509` runs.
+    std::thread::scope(|scope| {
+        for build in OpensslBuild::all() {
+            let (names, files) = (&names, &files);
+            scope.spawn(move || {
+                for ((label, name), file) in names.iter().zip(files) {
+                    let der = name.to_der().expect("der");
+                    for (nameopt, flags) in styles() {
+                        let output = build
+                            .command()
+                            .args(["x509", "-noout", "-subject", "-nameopt", nameopt, "-in"])
+                            .arg(file)
+                            .output()
+                            .expect("openssl x509");
+                        assert!(
+                            output.status.success(),
+                            "openssl {} x509 failed for {label}: {output:?}",
+                            build.version
+                        );
+                        let stdout = String::from_utf8_lossy(&output.stdout);
+                        let theirs = stdout.trim_end_matches('\n').strip_prefix("subject=").unwrap_or(&stdout);
+                        assert_eq!(
+                            print_der(&der, flags),
+                            theirs,
+                            "{label} with -nameopt {nameopt} of OpenSSL {}",
+                            build.version
+                        );
+                    }
+                }
+            });
         }
-        compared += 1;
+    });
+}
+
+unsafe extern "C" {
+    fn X509_NAME_oneline(
+        name: *const openssl_sys::X509_NAME,
+        buf: *mut libc::c_char,
+        len: libc::c_int,
+    ) -> *mut libc::c_char;
+}
+
+/// OpenSSL's own `X509_NAME_oneline` (the function LibreSSL's s_client prints with).
+fn openssl_oneline(name: &X509Name) -> String {
+    use foreign_types::ForeignTypeRef;
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: the name is borrowed for the call; OpenSSL writes at most `len` bytes into our
+    // buffer and NUL-terminates it.
+    unsafe {
+        X509_NAME_oneline(name.as_ref().as_ptr(), buf.as_mut_ptr(), buf.len() as libc::c_int);
+        std::ffi::CStr::from_ptr(buf.as_ptr()).to_string_lossy().into_owned()
     }
-    assert_eq!(compared, tricky_names().len());
+}
+
+#[test]
+fn the_slash_style_is_x509_name_oneline() {
+    // OpenSSL 3 escapes `/` and `+` and joins multi-valued RDNs with `+`; LibreSSL (whose
+    // s_client uses this style) and OpenSSL 1.0.2 do neither, so those names are left out.
+    let comparable = tricky_names().into_iter().filter(|(label, _)| !matches!(*label, "multi-valued" | "specials"));
+    for (label, name) in comparable {
+        let ours = print_slash(&name.to_der().expect("der"));
+        assert_eq!(ours, openssl_oneline(&name), "{label}");
+    }
+}
+
+#[test]
+fn every_printed_spelling_reads_back_as_the_same_name() {
+    let spellings = [
+        (NameStyle::Oneline, Spelling::Oneline),
+        (NameStyle::Rfc2253, Spelling::Rfc2253),
+        (NameStyle::SepCommaPlusSpace, Spelling::Compact),
+        (NameStyle::SepCommaPlusSpaceEscaped, Spelling::CompactEscaped),
+        (NameStyle::Slash, Spelling::Slash),
+    ];
+    for (label, name) in tricky_ca_names().into_iter().chain(tricky_names()) {
+        let dn = DistinguishedName { der: name.to_der().expect("der") };
+        // Values that are neither text nor dumped (a T61String's high bytes, an empty value)
+        // cannot survive every spelling; the names s_client users meet do.
+        if matches!(label, "t61 high bytes" | "non-string type" | "bit string" | "universal" | "unknown oid") {
+            continue;
+        }
+        for (style, spelling) in spellings {
+            let printed = dn.text(style);
+            if style == NameStyle::Slash && label == "bmp" {
+                continue; // X509_NAME_oneline prints a BMPString's bytes, zero bytes included.
+            }
+            let key = NameKey::parse_as(&printed, spelling)
+                .unwrap_or_else(|| panic!("{label}: cannot read back {printed:?} ({spelling:?})"));
+            assert_eq!(key, dn.key(), "{label}: {printed:?} read as {spelling:?}");
+            assert_eq!(NameKey::of_text(&printed), dn.key(), "{label}: {printed:?} with its spelling guessed");
+        }
+    }
 }

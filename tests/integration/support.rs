@@ -4,21 +4,26 @@
 
 pub mod apache;
 pub mod child;
+pub mod chromium;
+pub mod clients;
 pub mod creds;
 pub mod gnutls;
 pub mod java;
+pub mod names;
 pub mod nginx;
+pub mod openssl;
 pub mod postgres;
 pub mod process;
 pub mod proxy;
 pub mod runs;
 pub mod starttls;
+pub mod varied_run;
 
 pub use runs::{ClosedPort, SilentPort, mtlscheck, result_named, stdout_json};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -103,13 +108,19 @@ impl SServer {
     /// Starts `openssl s_server -accept 127.0.0.1:0` plus `args` (with the lab's server.pem and
     /// server.key unless `args` name a `-cert`), and waits (bounded) for its `ACCEPT` line to learn the port.
     pub fn start(pki: &TestPki, args: &[&str]) -> SServer {
+        SServer::start_with(pki, &openssl::OpensslBuild::system(), args)
+    }
+
+    /// The same with another OpenSSL build's s_server (e.g. 3.6, for post-quantum groups).
+    pub fn start_with(pki: &TestPki, build: &openssl::OpensslBuild, args: &[&str]) -> SServer {
         let mut all: Vec<String> = vec!["s_server".into(), "-accept".into(), "127.0.0.1:0".into()];
         if !args.contains(&"-cert") {
             all.extend(["-cert".into(), path_arg(&pki.path("server.pem"))]);
             all.extend(["-key".into(), path_arg(&pki.path("server.key"))]);
         }
         all.extend(args.iter().map(|a| a.to_string()));
-        let mut child = Command::new("openssl")
+        let mut child = build
+            .command()
             .args(&all)
             .current_dir(pki.dir.path())
             .stdin(Stdio::piped())
@@ -158,9 +169,14 @@ pub fn path_arg(path: &Path) -> String {
 /// Runs the real `openssl s_client` against 127.0.0.1:`port` with stdin closed, bounded by
 /// `timeout`; returns stdout and stderr.
 pub fn s_client(pki: &TestPki, port: u16, args: &[&str]) -> (String, String) {
-    let mut command = Command::new("timeout");
+    s_client_with(pki, &openssl::OpensslBuild::system(), port, args)
+}
+
+/// The same with another OpenSSL build's s_client.
+pub fn s_client_with(pki: &TestPki, build: &openssl::OpensslBuild, port: u16, args: &[&str]) -> (String, String) {
+    let mut command = build.bounded_command(10);
     command
-        .args(["10", "openssl", "s_client", "-connect"])
+        .args(["s_client", "-connect"])
         .arg(format!("127.0.0.1:{port}"))
         .arg("-CAfile")
         .arg(pki.path("server-ca.pem"))

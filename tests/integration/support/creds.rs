@@ -61,6 +61,20 @@ pub fn client_cert_valid(pki: &TestPki, stem: &str, not_before_days: i32, not_af
     issued
 }
 
+/// A client certificate from the lab's *other* CA (one the lab servers do not trust), written
+/// as `<stem>.pem` / `<stem>.key`: the certificate a partner refuses.
+pub fn other_ca_client(pki: &TestPki, stem: &str) -> Issued {
+    let issued = pki::issue(&CertSpec {
+        subject: &[("O", "Our Company"), ("CN", stem)],
+        issuer: Some(&pki.pki.other_ca),
+        ..Default::default()
+    })
+    .expect("issue client certificate");
+    write_certs(&pki.path(&format!("{stem}.pem")), &[&issued.cert]).expect("write");
+    write_key(&pki.path(&format!("{stem}.key")), &issued.key).expect("write");
+    issued
+}
+
 /// `client.key` encrypted with [`PASSPHRASE`] by the real openssl: PKCS#8 AES-256
 /// (`BEGIN ENCRYPTED PRIVATE KEY`) as `client-pkcs8.key`, and the traditional
 /// `Proc-Type: 4,ENCRYPTED` DES-EDE3 form as `client-traditional.key`.

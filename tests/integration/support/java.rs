@@ -33,6 +33,12 @@ impl JavaServer {
     /// `need` is `setNeedClientAuth(true)`, else `setWantClientAuth(true)`; `protocol` is
     /// `TLSv1.2` or `TLSv1.3`.
     pub fn start(pki: &TestPki, need: bool, protocol: &str) -> JavaServer {
+        Self::start_with(pki, need, protocol, false)
+    }
+
+    /// Like [`JavaServer::start`]; `trust_all` accepts any client certificate (a trust manager
+    /// that checks nothing).
+    pub fn start_with(pki: &TestPki, need: bool, protocol: &str, trust_all: bool) -> JavaServer {
         let mut child = Command::new("java")
             .arg("-cp")
             .arg(compiled())
@@ -42,6 +48,7 @@ impl JavaServer {
             .arg(pki.path("client-ca.pem"))
             .arg(if need { "need" } else { "want" })
             .arg(protocol)
+            .args(trust_all.then_some("trust-all"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

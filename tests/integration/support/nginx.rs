@@ -22,11 +22,16 @@ pub struct Nginx {
 
 impl Nginx {
     pub fn start(pki: &TestPki, verify: NginxVerify, protocols: &str) -> Nginx {
+        Self::start_trusting(pki, verify, protocols, "client-ca.pem")
+    }
+
+    /// Like [`Nginx::start`], trusting (and naming) the client CAs in `ca_file` of the PKI's folder.
+    pub fn start_trusting(pki: &TestPki, verify: NginxVerify, protocols: &str, ca_file: &str) -> Nginx {
         let dir = pki.dir.path().join(format!("nginx-{}", free_port()));
         std::fs::create_dir_all(&dir).unwrap();
         let port = free_port();
         let d = dir.display();
-        let ca = pki.path("client-ca.pem");
+        let ca = pki.path(ca_file);
         let ca = ca.display();
         let client_auth = match verify {
             NginxVerify::Off => String::new(),

@@ -1,6 +1,8 @@
 // A minimal HTTPS server on Java's own TLS stack (JSSE), the stack behind many partner APIs.
-// Usage: java MtlsServer CERT.pem KEY.pem(PKCS#8) CLIENT-CA.pem need|want TLSv1.2|TLSv1.3
+// Usage: java MtlsServer CERT.pem KEY.pem(PKCS#8) CLIENT-CA.pem need|want TLSv1.2|TLSv1.3 [trust-all]
 // Binds 127.0.0.1 on a free port, prints "PORT <n>", answers every request with 200 "ok".
+// trust-all installs an X509TrustManager that accepts any client certificate (and names no
+// CAs), the mistake the impostor probe exists to catch.
 import java.io.*;
 import java.net.*;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +38,16 @@ public class MtlsServer {
         kmf.init(keys, password);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
+        TrustManager[] trustManagers = tmf.getTrustManagers();
+        if (args.length > 5 && args[5].equals("trust-all")) {
+            trustManagers = new TrustManager[] { new X509TrustManager() {
+                public void checkClientTrusted(X509Certificate[] chain, String authType) { }
+                public void checkServerTrusted(X509Certificate[] chain, String authType) { }
+                public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+            } };
+        }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        context.init(kmf.getKeyManagers(), trustManagers, null);
         SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
         server.setEnabledProtocols(new String[] { args[4] });
