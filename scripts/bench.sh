@@ -53,19 +53,20 @@ trap cleanup EXIT
 cd "$work"
 cc -O2 -o handshake-floor "$scripts/handshake-floor.c" -lssl -lcrypto
 
-# --- PKI (throwaway, generated now) ---
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=Bench Server CA" \
+# --- PKI (throwaway, generated now; valid for a year, as a fleet's certificates mostly are: a
+# certificate within the warning window adds a warning and a note to every result) ---
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj "/CN=Bench Server CA" \
     -keyout server-ca.key -out server-ca.pem 2>/dev/null
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
     -keyout server.key -out server.csr 2>/dev/null
 printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > san.ext
-openssl x509 -req -in server.csr -CA server-ca.pem -CAkey server-ca.key -CAcreateserial -days 2 \
+openssl x509 -req -in server.csr -CA server-ca.pem -CAkey server-ca.key -CAcreateserial -days 365 \
     -extfile san.ext -out server.pem 2>/dev/null
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/O=Bench/CN=Client CA" \
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj "/O=Bench/CN=Client CA" \
     -keyout client-ca.key -out client-ca.pem 2>/dev/null
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=bench-client" \
     -keyout client.key -out client.csr 2>/dev/null
-openssl x509 -req -in client.csr -CA client-ca.pem -CAkey client-ca.key -CAcreateserial -days 2 \
+openssl x509 -req -in client.csr -CA client-ca.pem -CAkey client-ca.key -CAcreateserial -days 365 \
     -out client.pem 2>/dev/null
 
 # --- nginx: four ports, one per client-auth mode ---

@@ -1,8 +1,9 @@
 //! What each subcommand does, returning the process exit code.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use openssl::ssl::SslVersion;
 
@@ -180,6 +181,7 @@ fn finish_each(
     transcripts: Vec<Option<SavedTranscript>>,
     keep_observations: bool,
 ) -> Arc<dyn Fn(usize, CheckResult) -> CheckResult + Send + Sync> {
+    let reasons = Mutex::new(HashSet::new());
     Arc::new(move |index, result| {
         progress.done(&result);
         let mut result = match transcripts.get(index).and_then(Option::as_ref) {
@@ -190,11 +192,32 @@ fn finish_each(
             }
             None => result,
         };
-        if !keep_observations {
-            result.observation = None;
-        }
+        keep_what_outputs_show(&mut result, keep_observations, &reasons);
         result
     })
+}
+
+/// Drops what no output of `run` shows: the handshake details (unless an output shows them)
+/// and the step-by-step reasoning of the client-stack predictions (only `probe
+/// --explain-client` prints it); and keeps one copy of each prediction's reason, which the
+/// checks of one endpoint share. Several KB per check.
+fn keep_what_outputs_show(result: &mut CheckResult, keep_observation: bool, reasons: &Mutex<HashSet<Arc<str>>>) {
+    if !keep_observation {
+        result.observation = None;
+    }
+    let Ok(mut reasons) = reasons.lock() else { return };
+    let identities = result.identities.iter_mut().filter_map(|identity| identity.client_stacks.as_mut());
+    for stacks in result.client_stacks.iter_mut().chain(identities) {
+        for prediction in stacks.values_mut() {
+            prediction.steps = Vec::new();
+            match reasons.get(&*prediction.reason) {
+                Some(shared) => prediction.reason = shared.clone(),
+                None => {
+                    reasons.insert(prediction.reason.clone());
+                }
+            }
+        }
+    }
 }
 
 /// Warnings about the credentials (a key others can read, a certificate expiring soon) once

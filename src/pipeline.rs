@@ -234,7 +234,9 @@ pub fn run_batch(
             reason: NotRunReason::NotStarted,
         })
         .collect();
-    let checks: Arc<Vec<Mutex<Option<Check>>>> = Arc::new(checks.into_iter().map(|c| Mutex::new(Some(c))).collect());
+    // Boxed: an emptied slot then keeps a pointer, not a whole check, until the batch ends.
+    let checks: Arc<Vec<Mutex<Option<Box<Check>>>>> =
+        Arc::new(checks.into_iter().map(|check| Mutex::new(Some(Box::new(check)))).collect());
     let next = Arc::new(AtomicUsize::new(0));
     let (sender, finished) = mpsc::channel::<Finished>();
     let mut workers = Vec::new();
@@ -294,7 +296,9 @@ pub fn run_batch(
         // Woken by each result; between results, often enough to notice an interruption.
         let wait = give_up_at.map_or(Duration::from_millis(50), |at| at.saturating_duration_since(Instant::now()));
         match finished.recv_timeout(wait) {
-            Ok((index, Probed::Done(result))) => results[index] = Some(*result),
+            // Copied on this thread: long-lived results then sit in the memory the loaded
+            // checks are giving back, and the workers' arenas keep only what one probe needs.
+            Ok((index, Probed::Done(result))) => results[index] = Some((*result).clone()),
             Ok((index, Probed::LocalLimit(_))) => limited[index] = true,
             Err(mpsc::RecvTimeoutError::Timeout) if give_up_at.is_some_and(|at| Instant::now() >= at) => {
                 abandoned = true;

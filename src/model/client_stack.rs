@@ -1,6 +1,8 @@
 //! The client stacks whose choice of client certificate mtlscheck predicts, and the
 //! prediction's shape in the report.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// A TLS client implementation, named as the JSON keys and the `client:` field name them.
@@ -91,8 +93,9 @@ impl StackOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackPrediction {
     pub outcome: StackOutcome,
-    /// The deciding rule, in one line.
-    pub reason: String,
+    /// The deciding rule, in one line. Shared: a batch holds the same few reasons thousands of
+    /// times (one per check and stack), so `run` keeps one copy of each.
+    pub reason: Arc<str>,
     /// The reasoning step by step (`probe --explain-client`); not in JSON.
     #[serde(skip)]
     pub steps: Vec<String>,

@@ -119,45 +119,52 @@ impl Exporter for TableExporter {
             return out.write_all(self.render(report).as_bytes());
         }
         self.write_in_chunks(&report.results, out)?;
-        out.write_all(details(report).as_bytes())
+        write_details(report, out)
     }
 }
 
 /// The lines under the table. Every text that came from a checks file or a server goes
 /// through `printable`.
 fn details(report: &Report) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_details(report, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`details`] written as it is made: for 20,000 checks the notes alone are megabytes.
+fn write_details(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let heading = |r: &CheckResult| format!("{} ({})", printable(&r.name), printable(&r.target()));
     for r in &report.results {
         if !r.ca_names.is_empty() {
-            out.push_str(&format!("\n{}: Acceptable client certificate CA names\n", heading(r)));
+            writeln!(out, "\n{}: Acceptable client certificate CA names", heading(r))?;
             for name in &r.ca_names {
-                out.push_str(&printable(name));
-                out.push('\n');
+                writeln!(out, "{}", printable(name))?;
             }
             if let Some(matched) = &r.matched_ca_name {
-                out.push_str(&format!("  our CA is listed as: {}\n", printable(matched)));
+                writeln!(out, "  our CA is listed as: {}", printable(matched))?;
             } else if r.ca_name_match == Some(false) {
-                out.push_str(&format!(
-                    "  our CA ({}) is NOT listed (OpenSSL's name comparison)\n",
+                writeln!(
+                    out,
+                    "  our CA ({}) is NOT listed (OpenSSL's name comparison)",
                     printable(r.client_cert_issuer.as_deref().unwrap_or("?"))
-                ));
+                )?;
             }
         }
         if let Some(stacks) = &r.client_stacks {
             if r.ca_names.is_empty() {
-                out.push_str(&format!("\n{}: client stacks\n", heading(r)));
+                writeln!(out, "\n{}: client stacks", heading(r))?;
             }
-            out.push_str(&format!("  would our certificate be sent? {}\n", stacks_line(stacks)));
+            writeln!(out, "  would our certificate be sent? {}", stacks_line(stacks))?;
             if let Some(ours) = stacks.get(&r.client)
                 && (ours.outcome != StackOutcome::Sends || r.client != "openssl")
             {
-                out.push_str(&format!("  our client ({}): {} — {}\n", r.client, ours.outcome.as_str(), ours.reason));
+                writeln!(out, "  our client ({}): {} — {}", r.client, ours.outcome.as_str(), ours.reason)?;
             }
         }
     }
     for r in report.results.iter().filter(|r| r.addresses.len() > 1) {
-        out.push_str(&format!("\n{}: every address\n", heading(r)));
+        writeln!(out, "\n{}: every address", heading(r))?;
         for a in &r.addresses {
             let auth = match &a.error {
                 Some(error) => format!("error: {error}"),
@@ -170,50 +177,42 @@ fn details(report: &Report) -> String {
                 a.protocol.as_deref().unwrap_or("-"),
                 a.with_cert
             );
-            out.push_str(&printable(&line));
-            out.push('\n');
+            writeln!(out, "{}", printable(&line))?;
         }
     }
     for r in &report.results {
         if let Some(comparison) = &r.comparison {
-            out.push_str(&format!("\n{}: compared with {}\n", heading(r), printable(&comparison.transcript_file)));
-            out.push_str(&comparison_table(comparison));
-            out.push('\n');
+            writeln!(out, "\n{}: compared with {}", heading(r), printable(&comparison.transcript_file))?;
+            writeln!(out, "{}", comparison_table(comparison))?;
         }
     }
     let named = |r: &CheckResult, line: &str| printable(&format!("{}: {line}", r.name)).into_owned();
-    let problems: Vec<String> =
-        report.results.iter().flat_map(|r| problems(r).into_iter().map(move |line| named(r, &line))).collect();
-    let notes: Vec<String> = report.results.iter().flat_map(|r| r.notes.iter().map(move |n| named(r, n))).collect();
-    let warnings: Vec<String> =
-        report.results.iter().flat_map(|r| r.warnings.iter().map(move |w| named(r, &w.message))).collect();
-    if !notes.is_empty() {
-        out.push_str("\nNotes:\n");
-        for line in notes {
-            out.push_str(&format!("  {line}\n"));
-        }
-    }
-    if !warnings.is_empty() {
-        out.push_str("\nWarnings:\n");
-        for line in warnings {
-            out.push_str(&format!("  {line}\n"));
-        }
-    }
-    out.push_str(&changes_section(report));
-    if !problems.is_empty() {
-        out.push_str("\nProblems:\n");
-        for line in problems {
-            out.push_str(&format!("  {line}\n"));
-        }
-    }
+    let notes = report.results.iter().flat_map(|r| r.notes.iter().map(move |n| named(r, n)));
+    section(out, "Notes", notes)?;
+    let warnings = report.results.iter().flat_map(|r| r.warnings.iter().map(move |w| named(r, &w.message)));
+    section(out, "Warnings", warnings)?;
+    out.write_all(changes_section(report).as_bytes())?;
+    let problems = report.results.iter().flat_map(|r| problems(r).into_iter().map(move |l| named(r, &l)));
+    section(out, "Problems", problems)?;
     if let Some(title) = not_run_title(report) {
-        out.push_str(&format!("\n{}:\n", printable(&title)));
+        writeln!(out, "\n{}:", printable(&title))?;
         for check in &report.not_run {
-            out.push_str(&format!("  {}\n", not_run_line(check)));
+            writeln!(out, "  {}", not_run_line(check))?;
         }
     }
-    out.push_str(&footer(report, |text| printable(text).into_owned()));
-    out
+    out.write_all(footer(report, |text| printable(text).into_owned()).as_bytes())
+}
+
+/// `Title:` and its lines, indented; nothing when there are none.
+fn section(out: &mut dyn Write, title: &str, lines: impl Iterator<Item = String>) -> io::Result<()> {
+    let mut lines = lines.peekable();
+    if lines.peek().is_some() {
+        writeln!(out, "\n{title}:")?;
+        for line in lines {
+            writeln!(out, "  {line}")?;
+        }
+    }
+    Ok(())
 }
 
 /// "Changes since baseline": every change per check, then the checks that could not be compared.

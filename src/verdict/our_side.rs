@@ -221,7 +221,7 @@ fn stack_expectations(
             expected: json!({ check.client.as_str(): "sends" }),
             actual: json!({ check.client.as_str(): ours.outcome.as_str() }),
             ok: false,
-            detail: Some(ours.reason.clone()),
+            detail: Some(ours.reason.to_string()),
             identity: identity.name.clone(),
         });
     }
@@ -229,7 +229,7 @@ fn stack_expectations(
         let failing: Vec<String> = stacks
             .iter()
             .filter(|stack| outcome(**stack).is_some_and(|p| p.outcome != StackOutcome::Sends))
-            .map(|stack| format!("{}: {}", stack.as_str(), outcome(*stack).map(|p| p.reason.as_str()).unwrap_or("-")))
+            .map(|stack| format!("{}: {}", stack.as_str(), outcome(*stack).map(|p| &*p.reason).unwrap_or("-")))
             .collect();
         let actual: BTreeMap<&str, &str> =
             stacks.iter().filter_map(|stack| outcome(*stack).map(|p| (stack.as_str(), p.outcome.as_str()))).collect();

@@ -35,7 +35,7 @@ impl Reasoning {
         let reason =
             if self.stack.tested_here() { reason } else { format!("{reason} (from its sources; not run here)") };
         self.steps.push(format!("=> {}: {reason}", outcome.as_str()));
-        StackPrediction { outcome, reason, steps: self.steps }
+        StackPrediction { outcome, reason: reason.into(), steps: self.steps }
     }
 }
 
