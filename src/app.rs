@@ -12,7 +12,7 @@ use crate::cli::{
     ValidateArgs,
 };
 use crate::config::{self, RawCheck, Timeout};
-use crate::model::{Check, CheckResult, ProbeOptions, ProtocolRange, Report, Transcript};
+use crate::model::{Check, CheckResult, Observation, ProbeOptions, ProtocolRange, Report, Transcript, WithCert};
 use crate::names::NameStyle;
 use crate::pipeline::{Stop, StopReason};
 use crate::progress::Progress;
@@ -202,8 +202,9 @@ fn finish_each(
 /// --explain-client` prints it); and keeps one copy of each prediction's reason, which the
 /// checks of one endpoint share. Several KB per check.
 fn keep_what_outputs_show(result: &mut CheckResult, keep_observation: bool, reasons: &Mutex<HashSet<Arc<str>>>) {
-    if !keep_observation {
-        result.observation = None;
+    let observation = result.observation.take();
+    if keep_observation {
+        result.observation = observation.map(|shared| Arc::new(shown_only(Arc::unwrap_or_clone(shared))));
     }
     let Ok(mut reasons) = reasons.lock() else { return };
     let identities = result.identities.iter_mut().filter_map(|identity| identity.client_stacks.as_mut());
@@ -218,6 +219,27 @@ fn keep_what_outputs_show(result: &mut CheckResult, keep_observation: bool, reas
             }
         }
     }
+}
+
+/// What `run`'s `sclient` and `html` outputs show of a check's handshakes: s_client's view of the
+/// one connection `shown_attempt` picks. The message logs (only `probe --trace` prints them) and
+/// the other connections' details go: they were most of a check's memory.
+fn shown_only(mut observation: Observation) -> Observation {
+    let identity_shown = observation.first_with_cert().is_some_and(|attempt| attempt.info.is_some());
+    observation.without_cert.messages = Vec::new();
+    if identity_shown {
+        observation.without_cert.info = None;
+    }
+    let later = observation.identities.iter_mut().chain(observation.impostor.as_mut());
+    for (index, connection) in later.enumerate() {
+        if let WithCert::Done(attempt) = connection {
+            attempt.messages = Vec::new();
+            if !(identity_shown && index == 0) {
+                attempt.info = None;
+            }
+        }
+    }
+    observation
 }
 
 /// Warnings about the credentials (a key others can read, a certificate expiring soon) once

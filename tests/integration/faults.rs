@@ -534,3 +534,28 @@ fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
         _ => Some(format!("{at}: {a} vs {b}")),
     }
 }
+
+#[test]
+fn a_batch_keeps_the_s_client_view_of_the_connection_probe_shows() {
+    // `run` keeps only what its outputs show of each handshake; its sclient view must still
+    // be what `probe` prints for the same endpoint (volatile lines aside).
+    let pki = TestPki::new();
+    let server = lab_server(pki.required_config());
+    let items = "  - {name: partner, cert: client.pem, key: client.key}\n";
+    let checks = path_arg(&pki.write("checks.yaml", &checks_yaml(server.port(), items)));
+    let run = mtlscheck().args(["run", &checks, "--format", "sclient"]).assert().code(0).get_output().clone();
+    let target = format!("127.0.0.1:{}", server.port());
+    let probe = mtlscheck()
+        .current_dir(pki.dir.path())
+        .args(["probe", &target, "--cacert", "server-ca.pem", "--cert", "client.pem", "--key", "client.key"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stable = |text: String| -> Vec<String> {
+        text.lines().filter(|line| !mtlscheck::report::is_volatile_line(line)).map(str::to_string).collect()
+    };
+    let (run, probe) = (stable(stdout_text(&run)), stable(stdout_text(&probe)));
+    assert!(run.iter().any(|line| line == "Acceptable client certificate CA names"), "{run:#?}");
+    assert_eq!(run, probe);
+}
