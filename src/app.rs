@@ -1,9 +1,8 @@
 //! What each subcommand does, returning the process exit code.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use openssl::ssl::SslVersion;
 
@@ -12,7 +11,8 @@ use crate::cli::{
     ValidateArgs,
 };
 use crate::config::{self, RawCheck, Timeout};
-use crate::model::{Check, CheckResult, Observation, ProbeOptions, ProtocolRange, Report, Transcript, WithCert};
+use crate::keep::Keep;
+use crate::model::{Check, CheckResult, ProbeOptions, ProtocolRange, Report, Transcript};
 use crate::names::NameStyle;
 use crate::pipeline::{Stop, StopReason};
 use crate::progress::Progress;
@@ -181,7 +181,7 @@ fn finish_each(
     transcripts: Vec<Option<SavedTranscript>>,
     keep_observations: bool,
 ) -> Arc<dyn Fn(usize, CheckResult) -> CheckResult + Send + Sync> {
-    let reasons = Mutex::new(HashSet::new());
+    let keep = Keep::new(keep_observations);
     Arc::new(move |index, result| {
         progress.done(&result);
         let mut result = match transcripts.get(index).and_then(Option::as_ref) {
@@ -192,54 +192,9 @@ fn finish_each(
             }
             None => result,
         };
-        keep_what_outputs_show(&mut result, keep_observations, &reasons);
+        keep.trim(&mut result);
         result
     })
-}
-
-/// Drops what no output of `run` shows: the handshake details (unless an output shows them)
-/// and the step-by-step reasoning of the client-stack predictions (only `probe
-/// --explain-client` prints it); and keeps one copy of each prediction's reason, which the
-/// checks of one endpoint share. Several KB per check.
-fn keep_what_outputs_show(result: &mut CheckResult, keep_observation: bool, reasons: &Mutex<HashSet<Arc<str>>>) {
-    let observation = result.observation.take();
-    if keep_observation {
-        result.observation = observation.map(|shared| Arc::new(shown_only(Arc::unwrap_or_clone(shared))));
-    }
-    let Ok(mut reasons) = reasons.lock() else { return };
-    let identities = result.identities.iter_mut().filter_map(|identity| identity.client_stacks.as_mut());
-    for stacks in result.client_stacks.iter_mut().chain(identities) {
-        for prediction in stacks.values_mut() {
-            prediction.steps = Vec::new();
-            match reasons.get(&*prediction.reason) {
-                Some(shared) => prediction.reason = shared.clone(),
-                None => {
-                    reasons.insert(prediction.reason.clone());
-                }
-            }
-        }
-    }
-}
-
-/// What `run`'s `sclient` and `html` outputs show of a check's handshakes: s_client's view of the
-/// one connection `shown_attempt` picks. The message logs (only `probe --trace` prints them) and
-/// the other connections' details go: they were most of a check's memory.
-fn shown_only(mut observation: Observation) -> Observation {
-    let identity_shown = observation.first_with_cert().is_some_and(|attempt| attempt.info.is_some());
-    observation.without_cert.messages = Vec::new();
-    if identity_shown {
-        observation.without_cert.info = None;
-    }
-    let later = observation.identities.iter_mut().chain(observation.impostor.as_mut());
-    for (index, connection) in later.enumerate() {
-        if let WithCert::Done(attempt) = connection {
-            attempt.messages = Vec::new();
-            if !(identity_shown && index == 0) {
-                attempt.info = None;
-            }
-        }
-    }
-    observation
 }
 
 /// Warnings about the credentials (a key others can read, a certificate expiring soon) once

@@ -23,6 +23,7 @@ mod ffi;
 pub mod files;
 pub mod hostport;
 pub mod init;
+pub mod keep;
 pub mod lab;
 pub mod limits;
 pub mod manpage;
