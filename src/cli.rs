@@ -63,7 +63,8 @@ Example:
 const MERGE_EXIT_CODES: &str = "\
 Exit codes:
   0  every check in the joined reports passed
-  1  a check failed or errored, or a shard of the run is missing
+  1  a check failed or errored, a shard of the run is missing, or a joined report is
+     incomplete (its run was interrupted: the checks it did not probe are under not_run)
   2  a report cannot be read, or one check name is in two reports
   3  an output could not be written (each one whole or untouched)
 

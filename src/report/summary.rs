@@ -65,7 +65,7 @@ pub fn not_run_reason(reason: &NotRunReason) -> String {
     match reason {
         NotRunReason::NotStarted => "not probed: the run stopped before its turn".into(),
         NotRunReason::Interrupted => "not probed: its probe was under way and was given up".into(),
-        NotRunReason::LocalLimit => "not probed: this machine ran out of file descriptors during its probe".into(),
+        NotRunReason::LocalLimit => "not probed: its probe met a limit of this machine (no file descriptor left)".into(),
         NotRunReason::Other(other) => format!("not probed ({other})"),
     }
 }
