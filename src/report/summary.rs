@@ -65,7 +65,9 @@ pub fn not_run_reason(reason: &NotRunReason) -> String {
     match reason {
         NotRunReason::NotStarted => "not probed: the run stopped before its turn".into(),
         NotRunReason::Interrupted => "not probed: its probe was under way and was given up".into(),
-        NotRunReason::LocalLimit => "not probed: its probe met a limit of this machine (no file descriptor left)".into(),
+        NotRunReason::LocalLimit => {
+            "not probed: its probe met a limit of this machine (no file descriptor left)".into()
+        }
         NotRunReason::Other(other) => format!("not probed ({other})"),
     }
 }
