@@ -131,7 +131,7 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     let all_addresses = checks.iter().any(|check| check.all_addresses);
     let jobs = crate::limits::probes_that_fit(usize::from(args.jobs), checks.len(), all_addresses);
     let progress = Arc::new(Progress::new(checks.len(), quiet));
-    let finish = finish_each(progress.clone(), transcripts, outputs.need_observations());
+    let finish = Arc::new(FinishEach::new(progress.clone(), transcripts, outputs.need_observations()));
     let stop = Stop::default();
     signals::stop_on_signal(&stop);
     let batch = pipeline::run_batch(checks, jobs, ProbeOptions::default(), stop, finish);
@@ -173,18 +173,29 @@ fn run_checks(args: RunArgs, quiet: bool) -> Result<ExitCode, Box<dyn std::error
     Ok(ExitCode::from(code))
 }
 
-/// What happens to each result as its check finishes, on the worker: the progress bar, the
+/// What happens as each check starts and finishes, on the worker: the progress bar, the
 /// comparison with its transcript, and dropping the handshake details unless an output shows
 /// them, so a batch of any size keeps only what its report needs.
-fn finish_each(
+struct FinishEach {
     progress: Arc<Progress>,
     transcripts: Vec<Option<SavedTranscript>>,
-    keep_observations: bool,
-) -> Arc<dyn Fn(usize, CheckResult) -> CheckResult + Send + Sync> {
-    let keep = Keep::new(keep_observations);
-    Arc::new(move |index, result| {
-        progress.done(&result);
-        let mut result = match transcripts.get(index).and_then(Option::as_ref) {
+    keep: Keep,
+}
+
+impl FinishEach {
+    fn new(progress: Arc<Progress>, transcripts: Vec<Option<SavedTranscript>>, keep_observations: bool) -> Self {
+        FinishEach { progress, transcripts, keep: Keep::new(keep_observations) }
+    }
+}
+
+impl pipeline::Watch for FinishEach {
+    fn started(&self, _index: usize) {
+        self.progress.started();
+    }
+
+    fn finished(&self, index: usize, result: CheckResult) -> CheckResult {
+        self.progress.done(&result);
+        let mut result = match self.transcripts.get(index).and_then(Option::as_ref) {
             Some(saved) => {
                 let connection = verdict::connection_for(&saved.transcript, saved.taken_with_cert);
                 let comparison = verdict::compare(&saved.file, &saved.transcript, &result, connection);
@@ -192,9 +203,13 @@ fn finish_each(
             }
             None => result,
         };
-        keep.trim(&mut result);
+        self.keep.trim(&mut result);
         result
-    })
+    }
+
+    fn ended(&self, _index: usize) {
+        self.progress.ended();
+    }
 }
 
 /// Warnings about the credentials (a key others can read, a certificate expiring soon) once
@@ -294,7 +309,7 @@ fn probe_one(args: ProbeArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         let exporter = SClientExporter { trace: args.trace, showcerts: args.showcerts, explain: args.explain_client };
         write_stdout(&exporter.render(&report))
     } else {
-        print_report(&report, args.format)
+        print_report(&report, args.format, args.wide)
     };
     if let Err(err) = written {
         say(&format!("cannot write to standard output: {err}"));
@@ -571,13 +586,13 @@ fn init_checks(args: InitArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 }
 
 /// Writes the report to stdout.
-pub fn print_report(report: &Report, format: Format) -> std::io::Result<()> {
-    write_stdout(&crate::report::output::stdout_exporter(format).render(report))
+pub fn print_report(report: &Report, format: Format, wide: bool) -> std::io::Result<()> {
+    write_stdout(&crate::report::output::stdout_exporter(format, wide).render(report))
 }
 
 /// Checks the `--output` files of a command before it probes anything.
 pub fn prepare_outputs(args: &OutputArgs) -> Result<Outputs, String> {
-    Outputs::prepare(args.format, &args.output)
+    Outputs::prepare(args.format, &args.output, args.wide)
 }
 
 pub fn exit_code(report: &Report) -> ExitCode {

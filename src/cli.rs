@@ -298,6 +298,11 @@ pub struct ProbeArgs {
     #[arg(short, long, value_enum, default_value = "sclient")]
     pub format: Format,
 
+    /// With `--format table`: as wide as its content, not fitted to the terminal (or to 120
+    /// columns in a pipe).
+    #[arg(long)]
+    pub wide: bool,
+
     /// Print every certificate of the server's chain as PEM, as s_client -showcerts.
     #[arg(long)]
     pub showcerts: bool,
@@ -484,6 +489,12 @@ pub struct OutputArgs {
     /// FORMAT:-) is standard output. Repeat for several files. Checked before any probe.
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<crate::report::output::OutputSpec>,
+
+    /// Let the table be as wide as its content. Without it the table fits the terminal (short
+    /// columns first, more as width allows; long texts under the table, wrapped) and, in files
+    /// and pipes, 120 columns.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {

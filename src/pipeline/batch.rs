@@ -12,7 +12,7 @@ use crate::verdict;
 
 /// Runs every check with at most `jobs` at once; one slow endpoint delays only its own row.
 pub fn run_all(checks: &[Check], jobs: usize, options: &ProbeOptions) -> Vec<CheckResult> {
-    let batch = run_batch(checks.to_vec(), jobs, *options, Stop::default(), Arc::new(|_, result| result));
+    let batch = run_batch(checks.to_vec(), jobs, *options, Stop::default(), Arc::new(Unwatched));
     batch
         .results
         .into_iter()
@@ -35,22 +35,33 @@ pub struct Batch {
     pub abandoned: bool,
 }
 
+/// What the caller does as each check starts and ends, on the worker that probes it.
+pub trait Watch: Send + Sync {
+    /// A worker starts probing check `index`.
+    fn started(&self, _index: usize) {}
+    /// Check `index` has a result: what of it to keep (it may be compared, or trimmed).
+    fn finished(&self, _index: usize, result: CheckResult) -> CheckResult {
+        result
+    }
+    /// The probe of check `index` is over, with a result (after `finished`) or without one.
+    fn ended(&self, _index: usize) {}
+}
+
+/// Keeps every result whole.
+struct Unwatched;
+
+impl Watch for Unwatched {}
+
 /// A finished check as a worker hands it over.
 type Finished = (usize, Probed);
 
-/// Runs `checks` with at most `jobs` at once, handing each result to `finish` on the worker
+/// Runs `checks` with at most `jobs` at once, handing each result to `watch` on the worker
 /// that probed it (to compare it with a transcript and drop what the outputs do not need while
 /// the batch goes on), and stops early when `stop` is requested: no new probe starts; after a
 /// signal the probes under way get [`INTERRUPT_GRACE`] to end, after a local limit they run to
 /// their end. A worker that meets a local limit requests the stop itself. Each check is
 /// dropped once probed: a batch of any size holds its results, not its checks as well.
-pub fn run_batch(
-    checks: Vec<Check>,
-    jobs: usize,
-    options: ProbeOptions,
-    stop: Stop,
-    finish: Arc<dyn Fn(usize, CheckResult) -> CheckResult + Send + Sync>,
-) -> Batch {
+pub fn run_batch(checks: Vec<Check>, jobs: usize, options: ProbeOptions, stop: Stop, watch: Arc<dyn Watch>) -> Batch {
     let total = checks.len();
     let labels: Vec<NotRun> = checks
         .iter()
@@ -68,8 +79,8 @@ pub fn run_batch(
     let (sender, finished) = mpsc::channel::<Finished>();
     let mut workers = Vec::new();
     for worker in 0..jobs.clamp(1, total.max(1)) {
-        let (checks, options, worker_stop, finish, next, sender) =
-            (checks.clone(), options, stop.clone(), finish.clone(), next.clone(), sender.clone());
+        let (checks, options, worker_stop, watch, next, sender) =
+            (checks.clone(), options, stop.clone(), watch.clone(), next.clone(), sender.clone());
         let spawned = std::thread::Builder::new().name(format!("probe-{worker}")).spawn(move || {
             let stop = worker_stop;
             while !stop.requested() {
@@ -78,6 +89,7 @@ pub fn run_batch(
                 // Each index is taken by one worker only.
                 let Some(check) = slot.lock().ok().and_then(|mut slot| slot.take()) else { continue };
                 log::info!("probing {} ({})", check.name, check.target());
+                watch.started(index);
                 let probed = match probe_one_check(&check, &options) {
                     Probed::Done(result) => {
                         log::info!(
@@ -86,7 +98,7 @@ pub fn run_batch(
                             result.client_auth.as_str(),
                             result.status
                         );
-                        Probed::Done(Box::new(finish(index, *result)))
+                        Probed::Done(Box::new(watch.finished(index, *result)))
                     }
                     Probed::LocalLimit(detail) => {
                         if stop.request(StopReason::LocalLimit(detail.clone())) {
@@ -96,6 +108,7 @@ pub fn run_batch(
                     }
                 };
                 drop(check);
+                watch.ended(index);
                 if sender.send((index, probed)).is_err() {
                     break;
                 }

@@ -7,7 +7,7 @@ mod batch;
 mod one;
 mod stop;
 
-pub use batch::{Batch, run_all, run_batch};
+pub use batch::{Batch, Watch, run_all, run_batch};
 pub use one::{run_one, run_one_with};
 pub use stop::{INTERRUPT_GRACE, Stop, StopReason};
 

@@ -162,7 +162,7 @@ fn closing_lines(r: &CheckResult) -> Vec<String> {
     if let Some(comparison) = &r.comparison {
         let style = comparison.transcript_style.as_deref().map(|s| format!(", OpenSSL style {s}")).unwrap_or_default();
         out.push(format!("Compared with {}{style}", comparison.transcript_file));
-        out.extend(comparison_table(comparison).lines().map(str::to_string));
+        out.extend(comparison_table(comparison, None).lines().map(str::to_string));
     }
     if !out.is_empty() {
         out.push("---".into());

@@ -107,7 +107,7 @@ fn a_second_run_lists_what_changed_at_each_endpoint_since_the_baseline() {
         .code(1)
         .get_output()
         .clone();
-    let table = stdout_text(&output);
+    let table = crate::support::runs::unwrapped(&stdout_text(&output));
     let section = format!("\nChanges since baseline ({}):\n", baseline.display());
     let (_, listed) = table.split_once(&section).unwrap_or_else(|| panic!("no {section:?} in:\n{table}"));
     assert!(listed.contains("  drifting: client auth: required -> optional\n"), "{table}");

@@ -311,7 +311,7 @@ checks:
         let started = Instant::now();
         let output = command.args(args).arg(&checks).assert().code(1).get_output().clone();
         assert!(started.elapsed() < WHOLE_RUN_BOUND, "{args:?} took {:?}", started.elapsed());
-        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stdout = crate::support::runs::unwrapped(&String::from_utf8_lossy(&output.stdout));
         let stderr = String::from_utf8_lossy(&output.stderr);
         for secret in &secrets {
             assert!(!stdout.contains(secret.as_str()), "{args:?}: secret {secret:?} on stdout:\n{stdout}");

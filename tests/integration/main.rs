@@ -56,6 +56,9 @@ mod our_side;
 // `init`: a first checks file from one probe of each endpoint.
 mod init;
 
+// The table on 80- and 120-column terminals, in pipes and with --wide; the progress bar.
+mod terminal;
+
 // Messages: no Rust type names, fixes for common mistakes, s_client spellings, plurals.
 mod messages;
 

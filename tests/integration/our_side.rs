@@ -111,7 +111,8 @@ fn each_identity_gets_its_own_handshake_and_a_future_one_may_be_refused_until_it
     assert_eq!(r["with_cert"]["accepted"], true);
     assert_eq!(r["client_cert_subject"], "O = Our Company, CN = our-client");
     let (_, table) = run_table(&pki, &identities("2099-01-01"));
-    assert!(table.contains("current ✔ next ✘ unknown ca"), "{table}");
+    assert!(table.contains("| current ✔ next ✘ |"), "{table}");
+    assert!(table.contains("  identity 'next': tlsv1 alert unknown ca\n"), "{table}");
 
     // From its day on it must be accepted: the refusal fails the check, naming the identity.
     let (code, report, _) = run_json(&pki, &identities("2020-01-15"), &[]);

@@ -17,6 +17,7 @@ pub mod process;
 pub mod proxy;
 pub mod runs;
 pub mod starttls;
+pub mod terminal;
 pub mod varied_run;
 
 pub use runs::{ClosedPort, SilentPort, mtlscheck, result_named, stdout_json};

@@ -35,9 +35,18 @@ pub fn stdout_colour() -> bool {
 }
 
 /// The exporter for standard output: the table gets box drawing and colour on a terminal.
-pub fn stdout_exporter(format: Format) -> Box<dyn Exporter> {
+/// `wide` lifts the table's width limit (the terminal's, or 120 columns elsewhere).
+pub fn stdout_exporter(format: Format, wide: bool) -> Box<dyn Exporter> {
     match format {
-        Format::Table => Box::new(TableExporter { unicode: std::io::stdout().is_terminal(), colour: stdout_colour() }),
+        Format::Table => Box::new(TableExporter::for_stdout(stdout_colour(), wide)),
+        other => other.exporter(),
+    }
+}
+
+/// The exporter for a file; `wide` lifts the table's limit of 120 columns.
+fn file_exporter(format: Format, wide: bool) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(TableExporter::for_file(wide)),
         other => other.exporter(),
     }
 }
@@ -92,12 +101,14 @@ impl std::error::Error for WriteFailure {}
 /// The outputs of one command, checked and ready to be written.
 pub struct Outputs {
     targets: Vec<Target>,
+    /// `--wide`: tables as wide as their content.
+    wide: bool,
 }
 
 impl Outputs {
     /// Checks every `--output`; standard output gets `stdout_format` unless an `--output`
     /// already goes there. Errors name the path and say what is wrong.
-    pub fn prepare(stdout_format: Format, specs: &[OutputSpec]) -> Result<Outputs, String> {
+    pub fn prepare(stdout_format: Format, specs: &[OutputSpec], wide: bool) -> Result<Outputs, String> {
         let mut targets = Vec::new();
         let to_stdout = specs.iter().filter(|s| s.path.is_none()).count();
         if to_stdout > 1 {
@@ -134,7 +145,7 @@ impl Outputs {
             }
             targets.push(Target { format, given: Some(path.clone()), destination });
         }
-        Ok(Outputs { targets })
+        Ok(Outputs { targets, wide })
     }
 
     /// Whether an output shows what each handshake looked like (`sclient`, `html`), which
@@ -152,7 +163,7 @@ impl Outputs {
         let mut staged = Vec::new();
         for target in &self.targets {
             if let Destination::Replace(path) = &target.destination {
-                match stage(path, target.format, report) {
+                match stage(path, &*file_exporter(target.format, self.wide), report) {
                     Ok(temporary) => staged.push((target, path, temporary)),
                     Err(err) => problems.push(format!(
                         "cannot write the {} report to {}: {err}; it was left as it was",
@@ -175,10 +186,12 @@ impl Outputs {
                     // Buffered: stdout alone flushes at every line, a write per line of JSON.
                     let mut stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
                     ignore_broken_pipe(
-                        stdout_exporter(target.format).write_to(report, &mut stdout).and_then(|_| stdout.flush()),
+                        stdout_exporter(target.format, self.wide)
+                            .write_to(report, &mut stdout)
+                            .and_then(|_| stdout.flush()),
                     )
                 }
-                Destination::InPlace(path) => write_in_place(path, target.format, report),
+                Destination::InPlace(path) => write_in_place(path, &*file_exporter(target.format, self.wide), report),
             };
             if let Err(err) = written {
                 problems.push(format!(
@@ -209,7 +222,7 @@ impl Outputs {
 
 /// Renders the report into a temporary file beside `path`, with the mode (and, where
 /// allowed, the owner) of the file it replaces, synced to disk.
-fn stage(path: &Path, format: Format, report: &Report) -> io::Result<Temporary> {
+fn stage(path: &Path, exporter: &dyn Exporter, report: &Report) -> io::Result<Temporary> {
     let mut temporary = Temporary::beside(path)?;
     let file = temporary.file_mut()?;
     if let Ok(existing) = fs::metadata(path) {
@@ -218,17 +231,17 @@ fn stage(path: &Path, format: Format, report: &Report) -> io::Result<Temporary> 
         let _ = std::os::unix::fs::fchown(&*file, Some(existing.uid()), Some(existing.gid()));
     }
     let mut writer = BufWriter::new(&mut *file);
-    format.exporter().write_to(report, &mut writer)?;
+    exporter.write_to(report, &mut writer)?;
     writer.flush()?;
     drop(writer);
     file.sync_all()?;
     Ok(temporary)
 }
 
-fn write_in_place(path: &Path, format: Format, report: &Report) -> io::Result<()> {
+fn write_in_place(path: &Path, exporter: &dyn Exporter, report: &Report) -> io::Result<()> {
     // Appending: a regular file reached through /dev/stdout keeps what the shell wrote before.
     let file = OpenOptions::new().append(true).open(path)?;
     let mut writer = BufWriter::new(file);
-    format.exporter().write_to(report, &mut writer)?;
+    exporter.write_to(report, &mut writer)?;
     writer.flush()
 }

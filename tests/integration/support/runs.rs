@@ -20,6 +20,12 @@ pub fn stdout_text(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The table report's text with the lines it wrapped (continued with a deeper indent) joined
+/// back, for asserting on whole sentences.
+pub fn unwrapped(table: &str) -> String {
+    table.replace("\n      ", " ").replace("\n    ", " ")
+}
+
 pub fn stderr_text(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
