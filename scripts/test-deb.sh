@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Debian package end to end, as .ci/run runs it on a fresh Debian 12 machine (systemd
 # installed, not running as PID 1): build it, install it with dpkg -i, check what it installed
-# and `systemd-analyze verify` its units, run `mtlscheck demo` from /usr/bin, run the nightly
+# and `systemd-analyze verify` its units, run `mtlscheck demo` from /usr/bin (its checks file
+# names the installed JSON Schema), validate the example checks file and a nightly report with
+# check-jsonschema against the installed schemas, run the nightly
 # script twice as the service's user against a real `openssl s_server` (the second night is
 # compared with the first, whose server asked for a certificate differently), then purge it.
 # Every server started here is stopped by its PID; the package is purged on any exit.
@@ -29,6 +31,7 @@ dpkg -i "$deb"
 for file in /usr/bin/mtlscheck /usr/libexec/mtlscheck/nightly /usr/share/man/man1/mtlscheck-run.1.gz \
     /usr/share/bash-completion/completions/mtlscheck /usr/share/zsh/vendor-completions/_mtlscheck \
     /usr/share/fish/vendor_completions.d/mtlscheck.fish /usr/share/doc/mtlscheck/examples/checks.yaml \
+    /usr/share/mtlscheck/schemas/checks.schema.json /usr/share/mtlscheck/schemas/report.schema.json \
     /etc/default/mtlscheck; do
     [ -e "$file" ] || fail "the package did not install $file"
 done
@@ -44,6 +47,13 @@ verify_output=$(systemd-analyze verify "${units[@]}" 2>&1) || fail "systemd-anal
 
 step "mtlscheck demo from /usr/bin"
 (cd "$work" && /usr/bin/mtlscheck demo >demo.txt) || fail "mtlscheck demo failed: $(cat "$work/demo.txt")"
+# With the schemas installed, the checks files mtlscheck writes name them for editors.
+grep -qx '# yaml-language-server: $schema=/usr/share/mtlscheck/schemas/checks.schema.json' "$work/demo.txt" \
+    || fail "the demo's checks file does not name the installed schema: $(head -n 5 "$work/demo.txt")"
+
+step "the installed schemas validate the example checks file"
+check-jsonschema --schemafile /usr/share/mtlscheck/schemas/checks.schema.json \
+    /usr/share/doc/mtlscheck/examples/checks.yaml || fail "the example checks file does not validate"
 
 # A real server that requires a client certificate (first night), then one that only asks;
 # sets server_pid and port (0: any free port, then the one it got).
@@ -91,6 +101,8 @@ done
 [ ! -e "$state/baseline.json" ] || fail "the first night has no baseline to keep"
 grep -q '"client_auth": "required"' "$state/report.json" || fail "the first night did not see a required certificate"
 promtool check metrics <"$state/metrics/mtlscheck.prom" || fail "promtool rejects the nightly metrics"
+check-jsonschema --schemafile /usr/share/mtlscheck/schemas/report.schema.json "$state/report.json" \
+    || fail "the nightly report does not validate against the installed schema"
 
 stop_server
 start_server -verify

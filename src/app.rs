@@ -77,6 +77,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
             write_stdout(&crate::completions::script(args.shell, crate::cli::command()))?;
             Ok(ExitCode::from(EXIT_OK))
         }
+        Command::Schema(args) => {
+            write_stdout(&crate::schema::text(args.document))?;
+            Ok(ExitCode::from(EXIT_OK))
+        }
         Command::Man(args) => write_man_pages(args.dir.as_deref()),
     }
 }
@@ -562,7 +566,8 @@ fn init_checks(args: InitArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         timeout: humantime::format_duration(args.endpoint.timeout).to_string(),
     };
     let today = crate::dates::now_rfc3339();
-    let yaml = init::checks_yaml(&defaults, &folder, &probed, today.get(..10).unwrap_or(&today));
+    let yaml = crate::schema::editor_lines()
+        + &init::checks_yaml(&defaults, &folder, &probed, today.get(..10).unwrap_or(&today));
     if to_stdout {
         write_stdout(&yaml)?;
         return Ok(ExitCode::from(EXIT_OK));

@@ -162,6 +162,21 @@ pub enum Command {
     /// package installs all three.
     Completions(CompletionsArgs),
 
+    /// Print the JSON Schema of the checks file or of the JSON report, for editors and CI.
+    ///
+    /// `checks`: point yaml-language-server (VS Code's YAML extension, Neovim, Helix) at it and
+    /// the editor completes, explains and checks checks.yaml as you type: put
+    /// `# yaml-language-server: $schema=/usr/share/mtlscheck/schemas/checks.schema.json` (the
+    /// Debian package installs both schemas there) as the first line of the file, or save
+    /// `mtlscheck schema checks > checks.schema.json` next to it and name that. `report`:
+    /// validate reports in CI, e.g. `check-jsonschema --schemafile report.schema.json
+    /// report.json`; it accepts keys newer versions add. Both are JSON Schema draft-07;
+    /// docs/schemas.md has the details.
+    #[command(
+        after_help = "Example:\n  mtlscheck schema checks > checks.schema.json\n  mtlscheck schema report > report.schema.json"
+    )]
+    Schema(SchemaArgs),
+
     /// Print the man page mtlscheck(1), or write it and one page per subcommand into a folder.
     ///
     /// `mtlscheck man | man -l -` reads it without installing; the Debian package installs them.
@@ -173,6 +188,13 @@ pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: crate::completions::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which document: `checks` (checks.yaml) or `report` (the JSON report).
+    #[arg(value_enum)]
+    pub document: crate::schema::Document,
 }
 
 #[derive(Debug, Args)]

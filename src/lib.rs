@@ -34,6 +34,7 @@ pub mod pipeline;
 pub mod probe;
 mod progress;
 pub mod report;
+pub mod schema;
 pub mod signals;
 pub mod style;
 pub mod transcript;

@@ -8,6 +8,7 @@ mod expect;
 mod load;
 mod proxy_env;
 pub mod raw;
+mod raw_schema;
 mod report_file;
 mod sni;
 mod yaml_error;
@@ -20,3 +21,4 @@ pub use raw::{
 };
 pub use report_file::read_report;
 pub use sni::default_servername;
+pub use yaml_size::check_expansion;

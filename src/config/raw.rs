@@ -6,8 +6,13 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
+use super::raw_schema::{
+    CONNECT_PATTERN, DURATION_PATTERN, HOST_PATTERN, NameStyleSetting, PROXY_PATTERN, checks_list, defaults_block,
+    refused_key_password, refused_p12_password,
+};
 use crate::model::{ClientStack, Expectations, IdentityExpectations, Starttls};
 
 /// How long a probe of one endpoint may take when neither the check nor `defaults` says.
@@ -25,6 +30,24 @@ pub struct Timeout(pub Duration);
 impl<'de> Deserialize<'de> for Timeout {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(TimeoutVisitor)
+    }
+}
+
+/// A number of seconds (more than 0, at most an hour) or a duration with units.
+impl JsonSchema for Timeout {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timeout".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIMEOUT.as_secs() },
+                { "type": "string", "pattern": DURATION_PATTERN },
+            ],
+            "description": "A duration such as `10s`, `500ms` or `1m 30s`, or a number of seconds; more than zero \
+                            and at most 1h.",
+        })
     }
 }
 
@@ -88,18 +111,34 @@ fn within_limit(duration: Duration, text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// Every field a check may set, exactly as in YAML; `defaults` uses the same shape.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Every field a check may set, exactly as in YAML; `defaults` uses the same shape. The doc
+/// comments are the checks file's JSON Schema descriptions (what editors show on hover).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCheck {
+    /// A unique label for the check, used in reports (not allowed in `defaults`).
     pub name: Option<String>,
+    /// The endpoint's DNS name or IP literal (IPv6 as `::1` or `[::1]`), without a port or a
+    /// scheme: the port goes in `port`, a path in `http_path`.
+    #[schemars(pattern(HOST_PATTERN))]
     pub host: Option<String>,
+    /// TCP port (default 443; with `starttls`, the protocol's, e.g. 25 for SMTP).
+    #[schemars(range(min = 1))]
     pub port: Option<u16>,
+    /// SNI to send. Unset: the host when it is a DNS name with a dot, as `openssl s_client
+    /// -connect` does (none for IPs and `localhost`); `""` sends none.
     pub servername: Option<String>,
+    /// PEM file of trust anchors for the server chain (default: the system store).
     pub cacert: Option<PathBuf>,
+    /// Directory of hashed CA certificates (`openssl rehash` layout).
     pub capath: Option<PathBuf>,
+    /// Our client certificate (PEM; the leaf, optionally followed by intermediates); `""` turns
+    /// off one inherited from `defaults`.
     pub cert: Option<PathBuf>,
+    /// The private key of `cert` (PEM, optionally encrypted: then `key_password_env` or
+    /// `key_password_file`).
     pub key: Option<PathBuf>,
+    /// Extra intermediates (PEM) sent after our certificate.
     pub chain: Option<PathBuf>,
     /// PKCS#12 file (.p12/.pfx) with our certificate, key and intermediates; instead of `cert`/`key`.
     pub p12: Option<PathBuf>,
@@ -107,28 +146,51 @@ pub struct RawCheck {
     pub key_password_env: Option<String>,
     /// File whose first line is the passphrase of an encrypted `key`.
     pub key_password_file: Option<PathBuf>,
+    /// Environment variable holding the passphrase of `p12`.
     pub p12_password_env: Option<String>,
+    /// File whose first line is the passphrase of `p12`.
     pub p12_password_file: Option<PathBuf>,
-    /// Refused with an explanation: a passphrase written in the checks file itself.
+    // Refused with an explanation (the schema's description): a passphrase written in the file.
     #[serde(default, deserialize_with = "refuse_inline_key_password")]
+    #[schemars(schema_with = "refused_key_password")]
     pub key_password: Option<InlinePassphrase>,
     #[serde(default, deserialize_with = "refuse_inline_p12_password")]
+    #[schemars(schema_with = "refused_p12_password")]
     pub p12_password: Option<InlinePassphrase>,
+    /// Bound on the whole probe of the endpoint (resolve, connect, both handshakes, reads):
+    /// `500ms`, `5s`, `1m` or a number of seconds; at most `1h` (default 10s).
     pub timeout: Option<Timeout>,
+    /// What the endpoint must do; any mismatch fails the check. A check's own `expect`
+    /// replaces the one in `defaults` as a whole.
     pub expect: Option<Expectations>,
+    /// Send `GET <path>` after each handshake: shows servers that ask for a certificate only
+    /// for some paths, or enforce it at the HTTP layer. Starts with `/`.
+    #[schemars(pattern(r"^/[^ \r\n]*$"))]
     pub http_path: Option<String>,
+    /// The method of that request, in upper case (default GET); needs `http_path`.
+    #[schemars(pattern(r"^[A-Z]+$"))]
     pub http_method: Option<String>,
+    /// The `Host` header of that request (default: the SNI, else the host); needs `http_path`.
+    #[schemars(pattern(r"^[^ \r\n]*$"))]
     pub http_host: Option<String>,
+    /// Extra tries after a transient network error (DNS, refused or timed-out connection);
+    /// never after a refused handshake. At most 5 (default 0).
+    #[schemars(range(max = MAX_RETRIES))]
     pub retries: Option<u32>,
+    /// Probe every address the host resolves to and flag disagreements between them.
     pub all_addresses: Option<bool>,
     /// `ADDRESS[:PORT]` to connect to instead of `host` (which still gives SNI and Host).
+    #[schemars(pattern(CONNECT_PATTERN))]
     pub connect: Option<String>,
     /// `http://HOST:PORT` of an HTTP CONNECT proxy; `""` ignores HTTPS_PROXY.
+    #[schemars(pattern(PROXY_PATTERN))]
     pub proxy: Option<String>,
+    /// The plain-text protocol spoken before TLS (`s_client -starttls`).
     pub starttls: Option<Starttls>,
     /// Report a server verification failure without failing the check.
     pub insecure: Option<bool>,
     /// Several named client identities instead of one `cert`/`key`/`p12` (rotation readiness).
+    #[schemars(length(min = 1))]
     pub identities: Option<Vec<RawIdentity>>,
     /// Also present a forged certificate: does the partner verify client certificates?
     pub impostor: Option<bool>,
@@ -137,27 +199,42 @@ pub struct RawCheck {
     /// How the report writes names: a version whose s_client to imitate (`1.1.1`, `3.0`,
     /// `3.5`, `libressl`, the output of `openssl version`) or a preset (`oneline`, `rfc2253`,
     /// `sep-comma-plus-space`, `sep-comma-plus-space-escaped`, `slash`).
+    #[schemars(with = "Option<NameStyleSetting>")]
     pub name_style: Option<String>,
 }
 
 /// One entry of `identities:`: a name, the credential fields of a check, and what the partner
 /// must do with it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{ "required": ["cert"] }, { "required": ["key"] }, { "required": ["p12"] }]))]
 pub struct RawIdentity {
+    /// The identity's label in reports, unique within the check (e.g. `current`, `next`).
+    #[schemars(required)]
     pub name: Option<String>,
+    /// This identity's certificate (PEM).
     pub cert: Option<PathBuf>,
+    /// Its private key (PEM).
     pub key: Option<PathBuf>,
+    /// Extra intermediates (PEM) sent after this certificate.
     pub chain: Option<PathBuf>,
+    /// PKCS#12 file with this identity's certificate, key and intermediates; instead of `cert`/`key`.
     pub p12: Option<PathBuf>,
+    /// Environment variable holding the passphrase of an encrypted `key`.
     pub key_password_env: Option<String>,
+    /// File whose first line is the passphrase of an encrypted `key`.
     pub key_password_file: Option<PathBuf>,
+    /// Environment variable holding the passphrase of `p12`.
     pub p12_password_env: Option<String>,
+    /// File whose first line is the passphrase of `p12`.
     pub p12_password_file: Option<PathBuf>,
     #[serde(default, deserialize_with = "refuse_inline_key_password")]
+    #[schemars(schema_with = "refused_key_password")]
     pub key_password: Option<InlinePassphrase>,
     #[serde(default, deserialize_with = "refuse_inline_p12_password")]
+    #[schemars(schema_with = "refused_p12_password")]
     pub p12_password: Option<InlinePassphrase>,
+    /// What the partner must do with this identity.
     pub expect: Option<IdentityExpectations>,
 }
 
@@ -287,14 +364,20 @@ fn inline_passphrase_refusal(kind: &str) -> String {
     )
 }
 
-#[derive(Debug, Deserialize)]
+/// A checks file: `checks` (one entry per endpoint), optional `defaults` for what they share,
+/// and the expiry warning window.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "mtlscheck checks file")]
 pub struct RawFile {
     /// Warn about certificates expiring within this many days (server leaf and ours).
     #[serde(default)]
     pub warn_days: Option<u32>,
     #[serde(default)]
+    #[schemars(schema_with = "defaults_block::<RawCheck>")]
     pub defaults: Option<RawCheck>,
-    #[serde(default)]
+    // Required by the schema, as the loader refuses a file without checks (serde reads the
+    // file first, so that its other problems are reported too).
+    #[schemars(required, schema_with = "checks_list::<RawCheck>")]
     pub checks: Option<Vec<RawCheck>>,
 }

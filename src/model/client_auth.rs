@@ -1,9 +1,10 @@
 //! The verdict on client authentication: one set of values for what a check expects (YAML)
 //! and what the report says (JSON).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ClientAuth {
     /// 1-way TLS: no CertificateRequest.
@@ -34,6 +35,16 @@ impl ClientAuth {
 
 /// The values `expect.client_auth` accepts: every verdict except `error`.
 const EXPECTABLE: &[&str] = &["none", "optional", "required", "post-handshake"];
+
+/// The schema of `expect.client_auth`: `ClientAuth`'s values and their meanings, without `error`.
+pub fn expected_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut schema = ClientAuth::json_schema(generator);
+    if let Some(serde_json::Value::Array(choices)) = schema.get_mut("oneOf") {
+        choices.retain(|choice| choice.get("const").and_then(|c| c.as_str()).is_none_or(|c| EXPECTABLE.contains(&c)));
+    }
+    schema.insert("description".into(), "What the server does about client certificates.".into());
+    schema
+}
 
 /// `expect.client_auth`: a verdict an endpoint can have; `error` is refused like any unknown
 /// value.

@@ -3,10 +3,13 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A TLS client implementation, named as the JSON keys and the `client:` field name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClientStack {
     /// OpenSSL-based clients: s_client, curl, Python `ssl`, Node `tls`, Ruby, PHP.
@@ -64,8 +67,9 @@ impl ClientStack {
 }
 
 /// What a client does with a CertificateRequest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(transform = super::schema::open_enum)]
 pub enum StackOutcome {
     /// It sends our certificate.
     Sends,
@@ -90,7 +94,7 @@ impl StackOutcome {
 }
 
 /// One stack's prediction for one of our identities.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StackPrediction {
     pub outcome: StackOutcome,
     /// The deciding rule, in one line. Shared: a batch holds the same few reasons thousands of

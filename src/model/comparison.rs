@@ -1,5 +1,6 @@
 //! The comparison of an operator's `openssl s_client` transcript with the live probe.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::wire::wire_enum;
@@ -18,7 +19,7 @@ wire_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FieldComparison {
     pub field: ComparisonField,
     pub transcript: String,
@@ -38,7 +39,7 @@ wire_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Comparison {
     pub transcript_file: String,
     /// Which s_client wrote the transcript, as `--like` takes it (`1.1.1`, `3.0`, `3.2`, `3.4`,

@@ -1,5 +1,6 @@
 //! What changed at an endpoint since a previous report (`--baseline`).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -20,7 +21,7 @@ wire_enum! {
 }
 
 /// One difference between the baseline's result and this run's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
     pub field: ChangeField,
     pub before: Value,
@@ -35,7 +36,7 @@ pub struct Change {
 }
 
 /// The report's `baseline` block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BaselineSummary {
     /// The baseline report as given on the command line.
     pub file: String,

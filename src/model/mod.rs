@@ -16,6 +16,7 @@ pub mod observation;
 pub mod probe_error;
 pub mod proxy;
 pub mod report;
+pub mod schema;
 pub mod shard;
 pub mod starttls;
 pub mod transcript;

@@ -1,6 +1,7 @@
 //! The checks of a run that stopped early (a signal, or this machine out of file descriptors):
 //! which were not probed and why, so a partial report says what it lacks.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::wire::wire_enum;
@@ -19,7 +20,7 @@ wire_enum! {
 }
 
 /// One check that was not probed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NotRun {
     pub name: String,
     pub host: String,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -20,7 +21,7 @@ use super::wire::wire_enum;
 use crate::hostport;
 
 /// The whole report: the JSON document's top level. Read back by `--baseline` and `merge`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub mtlscheck_version: String,
     /// The OpenSSL mtlscheck is linked with; names are printed the way its s_client prints them.
@@ -74,7 +75,7 @@ impl Report {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -82,7 +83,7 @@ pub enum Status {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ChainEntry {
     pub subject: String,
     pub issuer: String,
@@ -128,7 +129,7 @@ wire_enum! {
 }
 
 /// One connection in the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AttemptReport {
     /// Whether our side of the handshake completed ("ok", "failed") or "skipped".
     pub handshake: HandshakeState,
@@ -221,7 +222,7 @@ wire_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExpectationResult {
     pub field: ExpectationField,
     pub expected: Value,
@@ -236,7 +237,7 @@ pub struct ExpectationResult {
 }
 
 /// One of `identities:` in the report: what the partner did with that certificate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct IdentityResult {
     pub name: String,
     pub client_cert_subject: Option<String>,
@@ -259,7 +260,7 @@ pub struct IdentityResult {
 }
 
 /// One row of the report; field names and meanings are the JSON contract.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckResult {
     pub name: String,
     pub host: String,
@@ -417,7 +418,7 @@ impl CheckResult {
 }
 
 /// One address of a host probed with `all_addresses`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AddressResult {
     pub address: Option<String>,
     pub client_auth: ClientAuth,

@@ -48,6 +48,21 @@ impl fmt::Display for Shard {
     }
 }
 
+/// `"K/N"`, as the report writes it.
+impl schemars::JsonSchema for Shard {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Shard".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^\\s*[0-9]+\\s*/\\s*[0-9]+\\s*$",
+            "description": "`K/N`: this report is shard K of N (`--shard`).",
+        })
+    }
+}
+
 impl TryFrom<String> for Shard {
     type Error = String;
 

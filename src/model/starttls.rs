@@ -1,10 +1,11 @@
 //! The plain-text protocols spoken before TLS (`s_client -starttls`): which ones, their ports
 //! and names. The conversations themselves are the probe's (`probe::route::starttls`).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// The protocols of `s_client -starttls` mtlscheck speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Starttls {
     Smtp,

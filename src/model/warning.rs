@@ -1,5 +1,6 @@
 //! A certificate that expires soon: reported, never failing a check.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::wire::wire_enum;
@@ -13,7 +14,7 @@ wire_enum! {
 }
 
 /// One certificate that expires within the warning window (or has expired).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Warning {
     pub kind: WarningKind,
     pub subject: String,

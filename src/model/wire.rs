@@ -1,14 +1,16 @@
 //! Closed sets of values that reports write as strings (`"after_handshake"`, `"http"`), typed
 //! in Rust. Reading a report from another mtlscheck version never fails on a value this one
-//! does not know: it is kept as `Other` and written back unchanged.
+//! does not know: it is kept as `Other` and written back unchanged. Their JSON Schema lists the
+//! known strings with their doc comments and accepts any other string, for the same reason.
 
-/// Declares an enum whose variants serialise to the given strings, plus `Other(String)`.
+/// Declares an enum whose variants serialise to the given strings, plus `Other(String)`. Only
+/// doc comments are taken on the enum and its variants: they become the schema's descriptions.
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$meta])*
+    ($(#[doc = $doc:literal])* pub enum $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $text:literal,)+ }) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum $name {
-            $($(#[$vmeta])* $variant,)+
+            $($(#[doc = $vdoc])* $variant,)+
             /// A value written by another version of mtlscheck.
             Other(String),
         }
@@ -62,6 +64,17 @@ macro_rules! wire_enum {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
                 Ok(Self::from_text(&text))
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                use crate::model::schema::{doc_text, open_set};
+                open_set(&doc_text(&[$($doc),*]), &[$(($text, doc_text(&[$($vdoc),*]))),+])
             }
         }
     };
