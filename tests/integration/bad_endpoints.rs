@@ -219,7 +219,7 @@ fn every_bad_endpoint_is_its_own_checks_error_and_the_rest_of_the_batch_complete
     let output = mtlscheck().args(["run", "--format", "json"]).arg(&batch.checks).assert().code(1).get_output().clone();
     let elapsed = started.elapsed();
     let text = String::from_utf8_lossy(&output.stdout);
-    let report: Value = serde_json::from_str(&text).unwrap_or_else(|err| panic!("not JSON ({err}):\n{text}"));
+    let report = crate::support::runs::report_json(&text, "stdout");
     assert!(elapsed < WHOLE_RUN_BOUND, "the batch took {elapsed:?}");
     assert_eq!(report["results"].as_array().map(Vec::len), Some(7));
 
@@ -303,6 +303,6 @@ fn timeout_flag_overrides_the_files_timeout_for_a_silent_server() {
         .clone();
     assert!(started.elapsed() < WHOLE_RUN_BOUND, "{:?}", started.elapsed());
     let text = String::from_utf8_lossy(&output.stdout);
-    let report: Value = serde_json::from_str(&text).unwrap_or_else(|err| panic!("not JSON ({err}):\n{text}"));
+    let report = crate::support::runs::report_json(&text, "stdout");
     assert_error(&report, "silent", "timed out after 1s");
 }

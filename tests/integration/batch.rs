@@ -21,9 +21,11 @@ fn mtlscheck() -> Command {
 }
 
 fn json_of(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!("{e}: {}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-    })
+    });
+    crate::support::schemas::report(&report, "stdout");
+    report
 }
 
 /// Runs `mtlscheck ARGS` where `pool.mtlscheck.test` resolves to both 127.0.0.1 and ::1: a

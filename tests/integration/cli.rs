@@ -225,7 +225,8 @@ fn like_writes_names_and_alerts_as_that_versions_s_client_in_every_output() {
     // name_style in the file chooses the names alone; --like overrides it.
     let with_style =
         std::fs::read_to_string(&checks).unwrap().replacen("defaults:\n", "defaults:\n  name_style: rfc2253\n", 1);
-    std::fs::write(&checks, with_style).unwrap();
+    std::fs::write(&checks, &with_style).unwrap();
+    crate::support::schemas::checks_file_written(&checks, &with_style);
     let report = run(&["--format", "json"]);
     let required = result_named(&report, "partner-required");
     assert_eq!(required["ca_names"], serde_json::json!([r"CN=Lab Client CA,O=Z\C3\BCrich Partner AG,C=CH"]));

@@ -315,6 +315,7 @@ fn predict(lab: &ClientLab, row: Row) -> Prediction {
     let stdout = String::from_utf8_lossy(&output.stdout);
     match serde_json::from_str::<Value>(&stdout) {
         Ok(report) => {
+            crate::support::schemas::report(&report, "probe's stdout");
             let result = report["results"][0].clone();
             let problem = match result["error"].as_str() {
                 Some(error) => Some(format!("mtlscheck could not probe: {error}")),

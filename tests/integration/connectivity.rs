@@ -41,6 +41,7 @@ fn json_run(command: &mut Command) -> (Option<i32>, Value) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let report: Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|err| panic!("{err}: {stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
+    crate::support::schemas::report(&report, "stdout");
     (output.status.code(), report)
 }
 

@@ -311,7 +311,7 @@ fn sigint_and_sigterm_mid_batch_keep_what_was_probed_and_leave_no_temporary_file
 
         // A merged report of it stays incomplete, and says so with its exit code.
         let merged = mtlscheck().args(["merge", &report_arg, "--format", "json"]).assert().code(1).get_output().clone();
-        let merged_json: Value = serde_json::from_slice(&merged.stdout).expect("json");
+        let merged_json = crate::support::stdout_json(&merged);
         assert_eq!(merged_json["complete"], false);
         assert_eq!(names(&merged_json["not_run"]).len(), 4);
         assert!(
@@ -379,6 +379,9 @@ fn a_low_open_file_limit_lowers_the_jobs_once_and_a_soft_one_is_raised() {
         }
         let output = command.args(["run", &checks, "--jobs", "32", "--format", "json"]).output().expect("sh");
         let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        if !json.is_null() {
+            crate::support::schemas::report(&json, "stdout");
+        }
         (output.status.code(), json, stderr_text(&output))
     };
     // `ulimit -n` sets the hard limit too: 64 descriptors carry 8 probes at once.
@@ -501,7 +504,7 @@ fn the_json_report_is_the_same_whatever_the_jobs() {
             .code(1)
             .get_output()
             .clone();
-        reports.push((jobs, without_timings(serde_json::from_slice(&output.stdout).expect("json"))));
+        reports.push((jobs, without_timings(crate::support::stdout_json(&output))));
     }
     let (_, first) = &reports[0];
     assert_eq!(first["results"].as_array().map(Vec::len), Some(260));

@@ -28,6 +28,9 @@ fn init_writes_a_checks_file_that_validates_passes_and_catches_drift() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("wrote checks.yaml with 3 checks (1 could not be probed"), "{stderr}");
     let yaml = std::fs::read_to_string(pki.path("checks.yaml")).expect("checks.yaml written");
+    let document = crate::support::schemas::yaml_document(&yaml).expect("YAML");
+    let problems = crate::support::schemas::errors(mtlscheck::schema::Document::Checks, &document);
+    assert!(problems.is_empty(), "init's file does not validate against the checks schema:\n{yaml}");
     let required_check = format!(
         "  - name: 127.0.0.1-{}\n    host: 127.0.0.1\n    port: {}\n    expect:\n      client_auth: required\n      \
          ca_names_exact:\n        - C = CH, O = Z\\C3\\BCrich Partner AG, CN = Lab Client CA\n      min_protocol: TLSv1.3\n",
@@ -46,7 +49,7 @@ fn init_writes_a_checks_file_that_validates_passes_and_catches_drift() {
     assert_eq!(validate.status.code(), Some(0), "{}", String::from_utf8_lossy(&validate.stdout));
     let run =
         mtlscheck().current_dir(pki.dir.path()).args(["run", "checks.yaml", "--format", "json"]).output().expect("run");
-    let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    let report = crate::support::stdout_json(&run);
     let statuses: Vec<&str> =
         report["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["pass", "pass", "error"], "{report:#}");
@@ -62,9 +65,9 @@ fn init_writes_a_checks_file_that_validates_passes_and_catches_drift() {
     // Drift: the file says the first partner names only our CA; written for the optional one's
     // port, those expectations fail (client auth and protocol changed).
     let drifted = yaml.replace(&format!("port: {}", required.port()), &format!("port: {}", optional.port()));
-    std::fs::write(pki.path("checks.yaml"), drifted).expect("write");
+    pki.write("checks.yaml", &drifted);
     let run =
         mtlscheck().current_dir(pki.dir.path()).args(["run", "checks.yaml", "--format", "json"]).output().expect("run");
-    let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    let report = crate::support::stdout_json(&run);
     assert_eq!(report["results"][0]["status"], "fail", "{report:#}");
 }

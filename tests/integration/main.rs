@@ -83,6 +83,10 @@ mod metrics;
 // `completions` loaded by bash, fish and zsh; `man` pages rendered by groff and man.
 mod shell_docs;
 
+// JSON Schemas of checks.yaml and the report: committed = generated, examples validate, typos
+// refused like `validate`, grammars agree with the loader, old and new reports, check-jsonschema.
+mod schemas;
+
 // docs/examples/ nightly CI files validated by check-jsonschema's GitHub and GitLab schemas.
 mod ci_examples;
 

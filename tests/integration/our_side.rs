@@ -16,6 +16,7 @@ fn run_json(pki: &TestPki, yaml: &str, extra: &[&str]) -> (i32, Value, String) {
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let report = serde_json::from_str(&stdout)
         .unwrap_or_else(|err| panic!("{err}: {stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
+    crate::support::schemas::report(&report, "stdout");
     (output.status.code().unwrap_or(-1), report, String::from_utf8_lossy(&output.stderr).into_owned())
 }
 

@@ -292,7 +292,7 @@ fn compare_command_and_run_compare_dir_report_agreement_and_a_changed_ca_list() 
     };
     let agreed = compare_cmd(&transcript);
     assert_eq!(agreed.status.code(), Some(0), "{}", String::from_utf8_lossy(&agreed.stdout));
-    let report: serde_json::Value = serde_json::from_slice(&agreed.stdout).unwrap();
+    let report = crate::support::stdout_json(&agreed);
     assert_eq!(report["results"][0]["comparison"]["agree"], true);
 
     // The partner "changed" its CA list since the transcript was taken.
@@ -300,7 +300,7 @@ fn compare_command_and_run_compare_dir_report_agreement_and_a_changed_ca_list() 
         pki.write("changed.txt", &format!("{stdout}{stderr}").replace("CN = Lab Client CA", "CN = Retired Client CA"));
     let differed = compare_cmd(&changed);
     assert_eq!(differed.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&differed.stdout).unwrap();
+    let report: serde_json::Value = crate::support::stdout_json(&differed);
     let fields = report["results"][0]["comparison"]["fields"].as_array().unwrap();
     let ca_names = fields.iter().find(|f| f["field"] == "ca_names").unwrap();
     assert_eq!(ca_names["agree"], false);

@@ -16,6 +16,7 @@ pub mod postgres;
 pub mod process;
 pub mod proxy;
 pub mod runs;
+pub mod schemas;
 pub mod starttls;
 pub mod terminal;
 pub mod varied_run;
@@ -79,9 +80,14 @@ impl TestPki {
         config::load(&self.path("checks.yaml")).expect("valid test checks").remove(0)
     }
 
+    /// Writes `file` in the PKI's folder; a YAML file is a checks file, which the checks schema
+    /// must judge as the loader does (`schemas::checks_file_written`).
     pub fn write(&self, file: &str, text: &str) -> PathBuf {
         let path = self.path(file);
         std::fs::write(&path, text).expect("write test file");
+        if file.ends_with(".yaml") || file.ends_with(".yml") {
+            schemas::checks_file_written(&path, text);
+        }
         path
     }
 }

@@ -104,13 +104,15 @@ fn compare(pki: &TestPki, port: u16, transcript: &Path, args: &[&str]) -> Value 
         .current_dir(pki.dir.path())
         .output()
         .expect("run mtlscheck compare");
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
         panic!(
             "compare printed no JSON ({err}):\n{}\n{}",
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         )
-    })
+    });
+    crate::support::schemas::report(&report, "compare's stdout");
+    report
 }
 
 /// The `transcript_style` a full transcript of `build` must be detected as.
@@ -275,7 +277,7 @@ fn run_compare_dir_agrees_with_the_tls12_refusal_of_every_version() {
         .args(["run", &path_arg(&checks), "--compare-dir", &path_arg(&dir), "--format", "json"])
         .output()
         .expect("run");
-    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let report = crate::support::stdout_json(&output);
     for result in report["results"].as_array().expect("results") {
         let comparison = &result["comparison"];
         assert_eq!(comparison["agree"], true, "{comparison:#}");
@@ -296,7 +298,7 @@ fn post_quantum_groups_and_ml_dsa_are_named_as_each_version_names_them() {
             .args(["--cacert", &path_arg(&pki.path("server-ca.pem")), "--like", like])
             .output()
             .expect("probe");
-        serde_json::from_slice(&output.stdout).expect("JSON")
+        crate::support::stdout_json(&output)
     };
     for (like, ml_dsa) in [("1.1.1", "0x05+0x09"), ("3.0", "0x05+0x09"), ("3.6", "id-ml-dsa-65"), ("4.0", "mldsa65")] {
         let result = &report(like)["results"][0];

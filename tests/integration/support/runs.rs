@@ -30,14 +30,22 @@ pub fn stderr_text(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// A JSON report mtlscheck wrote to `path`, validated against the report schema.
 pub fn json_file(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{} is not JSON ({err}):\n{text}", path.display()))
+    report_json(&text, &path.display().to_string())
 }
 
+/// The JSON report on a command's standard output, validated against the report schema.
 pub fn stdout_json(output: &std::process::Output) -> Value {
-    let text = stdout_text(output);
-    serde_json::from_str(&text).unwrap_or_else(|err| panic!("stdout is not JSON ({err}):\n{text}"))
+    report_json(&stdout_text(output), "stdout")
+}
+
+/// `text` (named `what` in messages) as a JSON report that validates against the report schema.
+pub fn report_json(text: &str, what: &str) -> Value {
+    let report = serde_json::from_str(text).unwrap_or_else(|err| panic!("{what} is not JSON ({err}):\n{text}"));
+    super::schemas::report(&report, what);
+    report
 }
 
 pub fn result_named<'a>(report: &'a Value, name: &str) -> &'a Value {
