@@ -68,3 +68,23 @@ fn init_writes_a_checks_file_that_validates_passes_and_catches_drift() {
     let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON");
     assert_eq!(report["results"][0]["status"], "fail", "{report:#}");
 }
+
+#[test]
+fn the_repository_checks_yaml_validates_as_it_is_from_any_folder() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks.yaml");
+    let elsewhere = tempfile::tempdir().expect("a folder");
+    let output = mtlscheck().current_dir(elsewhere.path()).arg("validate").arg(&example).output().expect("validate");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for name in ["partner-a-api", "partner-b-gateway", "partner-d-rotation"] {
+        assert!(stdout.contains(&format!("{name}: ok")), "{stdout}");
+    }
+    // The example PKI lives long: the file's `client_cert_days_left: 30` holds for decades.
+    let pem =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pki/client/our-client.crt"))
+            .expect("the example certificate");
+    let certificate = openssl::x509::X509::from_pem(&pem).expect("PEM");
+    let in_50_years = openssl::asn1::Asn1Time::days_from_now(365 * 50).expect("a time");
+    assert!(certificate.not_after() > in_50_years, "{}", certificate.not_after());
+}
