@@ -476,8 +476,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format on standard output: `table` for people, `json` for machines (schema in
-    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, `sclient` (what
+    /// Output format on standard output: `table` for people, `json` for machines (described in
+    /// docs/json-report.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, `sclient` (what
     /// `openssl s_client` prints for each endpoint, then the verdict; verdicts only for `merge`),
     /// `html` (one self-contained page) or `metrics` (Prometheus textfile-collector format).
     #[arg(short, long, value_enum, default_value = "table")]

@@ -83,6 +83,9 @@ mod metrics;
 // `completions` loaded by bash, fish and zsh; `man` pages rendered by groff and man.
 mod shell_docs;
 
+// The Markdown docs: relative links resolve; the README opens with the set-up commands.
+mod docs;
+
 // docs/examples/ nightly CI files validated by check-jsonschema's GitHub and GitLab schemas.
 mod ci_examples;
 

@@ -295,7 +295,7 @@ fn transcripts_are_compared_with_the_connection_made_the_same_way() {
     let server = SServer::start(&pki, &["-tls1_2", "-Verify", "1", "-verify_return_error", "-CAfile", "client-ca.pem"]);
     let dir = pki.dir.path().join("transcripts");
     std::fs::create_dir_all(&dir).expect("dir");
-    // The README's command: no -cert. The server refuses it; our certificate is accepted.
+    // The command in docs/how-it-works.md: no -cert. The server refuses it; our certificate is accepted.
     let (stdout, stderr) = s_client(&pki, server.port, &[]);
     std::fs::write(dir.join("without.txt"), format!("{stdout}{stderr}")).expect("write");
     let (stdout, stderr) = s_client(&pki, server.port, &["-cert", "client.pem", "-key", "client.key"]);
