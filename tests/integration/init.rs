@@ -88,3 +88,29 @@ fn the_repository_checks_yaml_validates_as_it_is_from_any_folder() {
     let in_50_years = openssl::asn1::Asn1Time::days_from_now(365 * 50).expect("a time");
     assert!(certificate.not_after() > in_50_years, "{}", certificate.not_after());
 }
+
+#[test]
+fn init_into_a_missing_folder_fails_before_probing_and_replaces_a_file_whole() {
+    let pki = TestPki::new();
+    let server = pki.required_server();
+    let target = format!("127.0.0.1:{}", server.port());
+    let output = mtlscheck()
+        .current_dir(pki.dir.path())
+        .args(["init", &target, "--cacert", "server-ca.pem", "-o", "missing/checks.yaml"])
+        .output()
+        .expect("init");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot write missing/checks.yaml: the folder missing does not exist"), "{stderr}");
+    // --force replaces the file through a temporary one: nothing else is left in the folder.
+    std::fs::write(pki.path("checks.yaml"), "old").expect("an old file");
+    let before: usize = std::fs::read_dir(pki.dir.path()).expect("list").count();
+    let output = mtlscheck()
+        .current_dir(pki.dir.path())
+        .args(["init", &target, "--cacert", "server-ca.pem", "--force"])
+        .output()
+        .expect("init --force");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(std::fs::read_to_string(pki.path("checks.yaml")).expect("written").contains("checks:"));
+    assert_eq!(std::fs::read_dir(pki.dir.path()).expect("list").count(), before);
+}
