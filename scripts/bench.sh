@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: mtlscheck side by side with what it is measured against, in one run, on 127.0.0.1
 # only, against real nginx servers (several ports mixing required, optional and no client
-# auth). Not a test: it prints numbers for the README.
+# auth). Not a test: it prints the numbers in docs/testing.md.
 #
 #   scripts/bench.sh                 # every section; builds the release binary first
 #   scripts/bench.sh cpu latency     # only those sections (cpu, latency, scale)

@@ -32,8 +32,14 @@ for file in /usr/bin/mtlscheck /usr/libexec/mtlscheck/nightly /usr/share/man/man
     /usr/share/bash-completion/completions/mtlscheck /usr/share/zsh/vendor-completions/_mtlscheck \
     /usr/share/fish/vendor_completions.d/mtlscheck.fish /usr/share/doc/mtlscheck/examples/checks.yaml \
     /usr/share/mtlscheck/schemas/checks.schema.json /usr/share/mtlscheck/schemas/report.schema.json \
-    /etc/default/mtlscheck; do
+    /etc/default/mtlscheck /usr/share/doc/mtlscheck/docs/guide.md /usr/share/doc/mtlscheck/CHANGELOG.md; do
     [ -e "$file" ] || fail "the package did not install $file"
+done
+# The units' Documentation= pages are installed.
+for unit in /usr/lib/systemd/system/mtlscheck-nightly.service /usr/lib/systemd/system/mtlscheck-nightly.timer; do
+    for page in $(sed -n 's/^Documentation=//p' "$unit" | tr ' ' '\n' | sed -n 's/^file://p'); do
+        [ -e "$page" ] || fail "$unit names $page, which the package does not install"
+    done
 done
 [ -d /etc/mtlscheck ] || fail "postinst did not create /etc/mtlscheck"
 id mtlscheck >/dev/null || fail "postinst did not create the user mtlscheck"

@@ -524,6 +524,11 @@ fn init_checks(args: InitArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Some(parent) if !to_stdout && !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
+    if !folder.is_dir() {
+        return Err(
+            format!("cannot write {}: the folder {} does not exist", args.output.display(), folder.display()).into()
+        );
+    }
     let mut checks = Vec::new();
     let mut options = ProbeOptions::default();
     for target in &args.targets {
@@ -572,7 +577,8 @@ fn init_checks(args: InitArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
         write_stdout(&yaml)?;
         return Ok(ExitCode::from(EXIT_OK));
     }
-    std::fs::write(&args.output, &yaml).map_err(|err| format!("cannot write {}: {err}", args.output.display()))?;
+    crate::report::output::replace_file(&args.output, &yaml)
+        .map_err(|err| format!("cannot write {}: {err}", args.output.display()))?;
     // The file must be usable as written.
     config::load(&args.output)?;
     let unreachable = results.iter().filter(|r| r.status == crate::model::Status::Error).count();

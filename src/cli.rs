@@ -21,6 +21,7 @@ Exit codes:
 
 Examples:
   mtlscheck demo                              # local lab, no internet needed
+  mtlscheck init api.partner.example --cert me.crt --key me.key   # a first checks.yaml
   mtlscheck run checks.yaml                   # table on stdout
   mtlscheck run checks.yaml --format json > report.json
   mtlscheck run checks.yaml -o report.json -o junit.xml   # table on stdout, JSON and JUnit files
@@ -37,7 +38,16 @@ Exit codes:
 
 Examples:
   mtlscheck probe api.partner.example:443 --cacert ca.pem --cert me.crt --key me.key --trace
-  mtlscheck probe api.partner.example --http-path /secure";
+  mtlscheck probe api.partner.example --http-path /secure
+  mtlscheck probe api.partner.example --cert me.crt --key me.key --client java-pkix --explain-client java-pkix";
+
+const VALIDATE_HELP: &str = "\
+Exit codes:
+  0  every check's credentials are usable (warnings allowed)
+  2  the checks file has an error, or a check's credentials are unusable (each one named)
+
+Example:
+  mtlscheck validate checks.yaml       # one line per check: ok, warnings, or what to fix";
 
 const COMPARE_EXIT_CODES: &str = "\
 Exit codes:
@@ -124,6 +134,7 @@ pub enum Command {
     /// certificates' dates (expired: error; expiring within 30 days: warning) and that each
     /// chain links our certificate to its issuers. Prints one line per check. Exit 0 when every
     /// check is usable (warnings allowed), 2 otherwise.
+    #[command(after_help = VALIDATE_HELP)]
     Validate(ValidateArgs),
 
     /// Write a first checks file from one probe of each endpoint, its expectations filled in
@@ -498,8 +509,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format on standard output: `table` for people, `json` for machines (schema in
-    /// README.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, `sclient` (what
+    /// Output format on standard output: `table` for people, `json` for machines (described in
+    /// docs/json-report.md), `junit` (XML for Jenkins/GitLab), `csv`, `markdown`, `sclient` (what
     /// `openssl s_client` prints for each endpoint, then the verdict; verdicts only for `merge`),
     /// `html` (one self-contained page) or `metrics` (Prometheus textfile-collector format).
     #[arg(short, long, value_enum, default_value = "table")]

@@ -1,4 +1,4 @@
-//! The report: the JSON document's shape (the stable contract described in README.md), which
+//! The report: the JSON document's shape (the stable contract described in docs/json-report.md), which
 //! every exporter renders and `--baseline` and `merge` read back. Keys added after the first
 //! release carry `#[serde(default)]` so older reports still read.
 

@@ -15,7 +15,7 @@ use super::table::TableExporter;
 pub enum Format {
     /// A table for people, followed by each server's CA names as s_client prints them.
     Table,
-    /// One JSON document (the stable contract described in README.md).
+    /// One JSON document (the stable contract described in docs/json-report.md).
     Json,
     /// JUnit XML: one testcase per check, for Jenkins and GitLab.
     Junit,

@@ -11,7 +11,7 @@ use crate::model::{
 /// Said when a server asks for a certificate without naming CAs.
 pub const NONE_SENT: &str = "none sent: clients may offer any certificate";
 
-/// The columns of the table and of the Markdown table.
+/// The columns of the Markdown table (the table chooses its own: `report::table::columns`).
 pub const COLUMNS: [&str; 9] =
     ["check", "target", "TLS", "server verify", "client auth", "CA names", "our client sends", "with cert", "result"];
 

@@ -13,7 +13,7 @@ const OUR_CA: &str = r"C = CH, O = Z\C3\BCrich Partner AG, CN = Lab Client CA";
 const OTHER_CA: &str = r#"C = US, O = "Other Org, Inc.", CN = Other Client CA"#;
 
 /// Two partners; `stable` stays as it is, `drifting` is whichever server the test points it at.
-fn checks_yaml(stable: &LabServer, drifting: &LabServer) -> String {
+fn stable_and_drifting_checks(stable: &LabServer, drifting: &LabServer) -> String {
     format!(
         "defaults:
   host: 127.0.0.1
@@ -50,7 +50,7 @@ fn a_second_run_lists_what_changed_at_each_endpoint_since_the_baseline() {
     let mut before = pki.server_config().tls13_only();
     before.client_auth = LabClientAuth::Required;
     let before = lab_server(before);
-    let checks = pki.write("checks.yaml", &checks_yaml(&stable, &before));
+    let checks = pki.write("checks.yaml", &stable_and_drifting_checks(&stable, &before));
     let baseline = pki.path("last-night.json");
     mtlscheck().arg("run").arg(&checks).arg("--output").arg(&baseline).assert().code(0);
     assert!(json_file(&baseline)["results"].as_array().is_some_and(|r| r.len() == 2));
@@ -61,7 +61,7 @@ fn a_second_run_lists_what_changed_at_each_endpoint_since_the_baseline() {
     after.client_auth = LabClientAuth::Optional;
     after.trusted_client_cas = vec![pki.pki.other_ca.cert.clone()];
     let after = lab_server(after);
-    let checks = pki.write("checks.yaml", &checks_yaml(&stable, &after));
+    let checks = pki.write("checks.yaml", &stable_and_drifting_checks(&stable, &after));
     let output = mtlscheck()
         .args(["run", "--format", "json", "--baseline"])
         .arg(&baseline)
@@ -132,7 +132,7 @@ fn names_spelled_by_another_openssl_and_new_or_removed_checks_are_not_changes() 
     let stable = lab_server(pki.server_config());
     let required = pki.required_config();
     let required = lab_server(required);
-    let checks = pki.write("checks.yaml", &checks_yaml(&stable, &required));
+    let checks = pki.write("checks.yaml", &stable_and_drifting_checks(&stable, &required));
     let output = mtlscheck().args(["run", "--format", "json"]).arg(&checks).assert().code(0).get_output().clone();
     let mut report = stdout_json(&output);
     // As if last night's report came from OpenSSL 3.2 (`C=CH, O=Zürich ...`), had one more
@@ -167,7 +167,7 @@ fn names_spelled_by_another_openssl_and_new_or_removed_checks_are_not_changes() 
 fn the_report_can_replace_its_own_baseline_in_one_run() {
     let pki = TestPki::new();
     let stable = lab_server(pki.server_config());
-    let checks = pki.write("checks.yaml", &checks_yaml(&stable, &stable));
+    let checks = pki.write("checks.yaml", &stable_and_drifting_checks(&stable, &stable));
     let report = pki.path("report.json");
     mtlscheck().arg("run").arg(&checks).arg("-o").arg(&report).assert().code(0);
     let first = json_file(&report);
@@ -183,7 +183,7 @@ fn the_report_can_replace_its_own_baseline_in_one_run() {
 fn a_missing_or_invalid_baseline_is_a_usage_error_naming_the_file_before_any_probe() {
     let pki = TestPki::new();
     let server = lab_server(pki.server_config());
-    let checks = pki.write("checks.yaml", &checks_yaml(&server, &server));
+    let checks = pki.write("checks.yaml", &stable_and_drifting_checks(&server, &server));
     let missing = pki.path("no-such-report.json");
     let not_a_report = pki.write("not-a-report.json", "{\"results\": 42}\n");
     let not_json = pki.write("notes.txt", "last night was fine\n");

@@ -374,11 +374,32 @@ fn a_legacy_p12_is_read_through_the_legacy_provider_and_says_so_when_it_is_missi
     // Where OpenSSL finds no legacy provider, only the legacy file fails, and the message says why.
     let without = validate(Some("/nonexistent-openssl-modules"));
     assert_eq!(without.status.code(), Some(2));
-    assert_eq!(
-        String::from_utf8_lossy(&without.stderr),
-        "mtlscheck: checks.yaml: check 'legacy': p12 legacy.pfx is encrypted the legacy way (RC2/3DES), which needs \
-         OpenSSL's legacy provider, and it could not be loaded (the legacy provider: could not load the shared library): \
-         install it (on Debian it comes with libssl3; OPENSSL_MODULES names its folder) or re-export the file with \
-         `openssl pkcs12 -export` (AES-256)\n"
+    let why = "p12 legacy.pfx is encrypted the legacy way (RC2/3DES), which needs OpenSSL's legacy provider, and it \
+               could not be loaded (the legacy provider: could not load the shared library): install it (on Debian it \
+               comes with libssl3; OPENSSL_MODULES names its folder) or re-export the file with `openssl pkcs12 \
+               -export` (AES-256)";
+    assert_eq!(String::from_utf8_lossy(&without.stdout), format!("modern: ok\nlegacy: error: {why}\n"));
+
+    // A credential this machine cannot open never hides the partner: probed without it, the
+    // check fails for the credential.
+    let server = pki.required_server();
+    let yaml = crate::support::checks_yaml(
+        server.port(),
+        &format!("  - {{name: legacy, p12: legacy.pfx, p12_password_env: {PASS_VAR}}}\n"),
     );
+    pki.write("checks.yaml", &yaml);
+    let run = mtlscheck()
+        .current_dir(pki.dir.path())
+        .env(PASS_VAR, PASSPHRASE)
+        .env("OPENSSL_MODULES", "/nonexistent-openssl-modules")
+        .args(["run", "--format", "json", "checks.yaml"])
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("a JSON report");
+    let result = &report["results"][0];
+    assert_eq!(result["client_auth"], "required", "{result:#}");
+    assert_eq!(result["ca_names"].as_array().map(Vec::len), Some(1), "{result:#}");
+    let credentials = result["expectations"].as_array().and_then(|e| e.iter().find(|e| e["field"] == "credentials"));
+    assert_eq!(credentials.and_then(|e| e["detail"].as_str()), Some(why), "{result:#}");
 }

@@ -71,3 +71,49 @@ fn init_writes_a_checks_file_that_validates_passes_and_catches_drift() {
     let report = crate::support::stdout_json(&run);
     assert_eq!(report["results"][0]["status"], "fail", "{report:#}");
 }
+
+#[test]
+fn the_repository_checks_yaml_validates_as_it_is_from_any_folder() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks.yaml");
+    let elsewhere = tempfile::tempdir().expect("a folder");
+    let output = mtlscheck().current_dir(elsewhere.path()).arg("validate").arg(&example).output().expect("validate");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for name in ["partner-a-api", "partner-b-gateway", "partner-d-rotation"] {
+        assert!(stdout.contains(&format!("{name}: ok")), "{stdout}");
+    }
+    // The example PKI lives long: the file's `client_cert_days_left: 30` holds for decades.
+    let pem =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/pki/client/our-client.crt"))
+            .expect("the example certificate");
+    let certificate = openssl::x509::X509::from_pem(&pem).expect("PEM");
+    let in_50_years = openssl::asn1::Asn1Time::days_from_now(365 * 50).expect("a time");
+    assert!(certificate.not_after() > in_50_years, "{}", certificate.not_after());
+}
+
+#[test]
+fn init_into_a_missing_folder_fails_before_probing_and_replaces_a_file_whole() {
+    let pki = TestPki::new();
+    let server = pki.required_server();
+    let target = format!("127.0.0.1:{}", server.port());
+    let output = mtlscheck()
+        .current_dir(pki.dir.path())
+        .args(["init", &target, "--cacert", "server-ca.pem", "-o", "missing/checks.yaml"])
+        .output()
+        .expect("init");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot write missing/checks.yaml: the folder missing does not exist"), "{stderr}");
+    // --force replaces the file through a temporary one: nothing else is left in the folder.
+    std::fs::write(pki.path("checks.yaml"), "old").expect("an old file");
+    let before: usize = std::fs::read_dir(pki.dir.path()).expect("list").count();
+    let output = mtlscheck()
+        .current_dir(pki.dir.path())
+        .args(["init", &target, "--cacert", "server-ca.pem", "--force"])
+        .output()
+        .expect("init --force");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(std::fs::read_to_string(pki.path("checks.yaml")).expect("written").contains("checks:"));
+    assert_eq!(std::fs::read_dir(pki.dir.path()).expect("list").count(), before);
+}

@@ -87,6 +87,9 @@ mod shell_docs;
 // refused like `validate`, grammars agree with the loader, old and new reports, check-jsonschema.
 mod schemas;
 
+// The Markdown docs: relative links resolve; the README opens with the set-up commands.
+mod docs;
+
 // docs/examples/ nightly CI files validated by check-jsonschema's GitHub and GitLab schemas.
 mod ci_examples;
 

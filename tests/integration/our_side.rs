@@ -296,7 +296,7 @@ fn transcripts_are_compared_with_the_connection_made_the_same_way() {
     let server = SServer::start(&pki, &["-tls1_2", "-Verify", "1", "-verify_return_error", "-CAfile", "client-ca.pem"]);
     let dir = pki.dir.path().join("transcripts");
     std::fs::create_dir_all(&dir).expect("dir");
-    // The README's command: no -cert. The server refuses it; our certificate is accepted.
+    // The command in docs/how-it-works.md: no -cert. The server refuses it; our certificate is accepted.
     let (stdout, stderr) = s_client(&pki, server.port, &[]);
     std::fs::write(dir.join("without.txt"), format!("{stdout}{stderr}")).expect("write");
     let (stdout, stderr) = s_client(&pki, server.port, &["-cert", "client.pem", "-key", "client.key"]);
@@ -323,4 +323,101 @@ fn transcripts_are_compared_with_the_connection_made_the_same_way() {
     let report = stdout_json(&output);
     assert_eq!(report["results"][0]["comparison"]["agree"], true, "{report:#}");
     assert_eq!(output.status.code(), Some(0));
+}
+
+/// A server that requires a certificate and trusts our CA but names only another one: OpenSSL
+/// clients send ours anyway (and it is accepted), Go, Java, GnuTLS and NSS send none.
+fn names_another_ca_but_trusts_ours(pki: &TestPki) -> mtlscheck::lab::LabServer {
+    let mut config = pki.required_config();
+    config.ca_names = mtlscheck::lab::CaNames::SubjectsOf(vec![pki.pki.other_ca.cert.clone()]);
+    crate::support::lab_server(config)
+}
+
+#[test]
+fn the_client_stack_our_integration_runs_on_decides_whether_the_check_passes() {
+    let pki = TestPki::new();
+    let server = names_another_ca_but_trusts_ours(&pki);
+    let yaml = checks_yaml(
+        server.port(),
+        "  - {name: openssl, cert: client.pem, key: client.key}\n  \
+         - {name: go, client: go, cert: client.pem, key: client.key}\n  \
+         - {name: several, cert: client.pem, key: client.key, expect: {clients_send: [openssl, rustls, java-pkix]}}\n  \
+         - {name: rotation, client: java-pkix, identities: [{name: current, cert: client.pem, key: client.key}]}\n",
+    );
+    let (code, report, stderr) = run_json(&pki, &yaml, &[]);
+    assert_eq!(code, 1, "{stderr}");
+
+    let openssl = result_named(&report, "openssl");
+    assert_eq!(openssl["status"], "pass", "{openssl:#}");
+    assert_eq!(openssl["with_cert"]["accepted"], true, "{openssl:#}");
+    assert_eq!(openssl["ca_name_match"], false, "{openssl:#}");
+    assert_eq!(openssl["client_stacks"]["openssl"]["outcome"], "sends", "{openssl:#}");
+    assert_eq!(openssl["client_stacks"]["go"]["outcome"], "sends_empty", "{openssl:#}");
+
+    // Our certificate works with OpenSSL, but the integration runs on Go, which would not send it.
+    let go = result_named(&report, "go");
+    assert_eq!(go["client"], "go");
+    assert_eq!(go["status"], "fail", "{go:#}");
+    let failures = failed(go);
+    assert_eq!(failures.len(), 1, "{go:#}");
+    assert_eq!(failures[0]["field"], "client_sends", "{go:#}");
+    assert!(failures[0]["detail"].as_str().is_some_and(|d| d.contains("Go compares issuer DER")), "{go:#}");
+
+    let several = result_named(&report, "several");
+    let failures = failed(several);
+    assert_eq!(failures.len(), 1, "{several:#}");
+    assert_eq!(failures[0]["field"], "clients_send", "{several:#}");
+    assert!(failures[0]["detail"].as_str().is_some_and(|d| d.contains("java-pkix")), "{several:#}");
+    assert!(!failures[0]["detail"].as_str().unwrap_or_default().contains("rustls"), "{several:#}");
+
+    // Each identity gets its own predictions; the client's verdict is the identity's.
+    let rotation = result_named(&report, "rotation");
+    let identity = &rotation["identities"][0];
+    assert_eq!(identity["client_stacks"]["java-pkix"]["outcome"], "sends_empty", "{rotation:#}");
+    assert_eq!(identity["client_stacks"]["openssl"]["outcome"], "sends", "{rotation:#}");
+    assert_eq!(rotation["status"], "fail", "{rotation:#}");
+    assert!(failed(rotation).iter().any(|e| e["field"] == "client_sends"), "{rotation:#}");
+
+    // The table: our client's answer in its column (with --wide) and the reason below.
+    let checks = pki.write("checks.yaml", &yaml);
+    let output = mtlscheck().args(["run", "--wide"]).arg(&checks).output().expect("run --wide");
+    let table = String::from_utf8_lossy(&output.stdout);
+    let row = table.lines().find(|line| line.starts_with("| go ")).unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains("| go: NO "), "{row}");
+    assert!(table.contains("  our client (go): sends_empty — Go compares issuer DER"), "{table}");
+}
+
+#[test]
+fn probe_lists_every_stack_and_explains_one_step_by_step() {
+    let pki = TestPki::new();
+    let server = names_another_ca_but_trusts_ours(&pki);
+    let target = format!("127.0.0.1:{}", server.port());
+    let probe = |extra: &[&str]| {
+        let output = mtlscheck()
+            .current_dir(pki.dir.path())
+            .args(["probe", &target, "--cacert", "server-ca.pem", "--cert", "client.pem", "--key", "client.key"])
+            .args(extra)
+            .output()
+            .expect("probe");
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let (code, text) = probe(&[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Client stacks (would they send our certificate?):"), "{text}");
+    assert!(text.contains("  openssl (our client): sends — "), "{text}");
+    assert!(text.contains("  go: sends_empty — Go compares issuer DER"), "{text}");
+    assert!(!text.contains("How "), "no explanation unless asked:\n{text}");
+
+    let (_, text) = probe(&["--client", "java-pkix", "--explain-client", "go"]);
+    assert!(text.contains("  java-pkix (our client): sends_empty"), "{text}");
+    let steps: Vec<&str> = text
+        .lines()
+        .skip_while(|line| *line != "How go decides:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert!(steps.len() >= 3, "step-by-step reasoning:\n{text}");
+    assert!(steps[0].contains("CertificateRequest (TLS 1.3)") && steps[0].ends_with("; 1 CA name"), "{text}");
+    assert!(steps.iter().any(|step| step.contains("our key: EC P-256")), "{text}");
+    assert!(steps.last().is_some_and(|step| step.starts_with("  => sends_empty: Go compares issuer DER")), "{text}");
 }

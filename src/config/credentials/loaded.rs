@@ -11,8 +11,9 @@ pub enum LoadError {
     /// The configuration names something unusable: a missing, unreadable or malformed file, or
     /// an encrypted key without a passphrase source. A configuration error: nothing runs.
     Config(String),
-    /// The files are fine but the secret is missing or wrong (it comes from the environment at
-    /// run time), so nothing could be read: only this check fails.
+    /// The files are fine but the credential cannot be used here: the secret is missing or wrong
+    /// (it comes from the environment at run time), or this machine's OpenSSL cannot open the
+    /// PKCS#12. Only this check fails, and the partner is still probed without a certificate.
     Check(String),
 }
 

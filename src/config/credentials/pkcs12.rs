@@ -49,7 +49,9 @@ pub(crate) fn load(
         }
     };
     let parsed = legacy::retry_with_legacy(|| p12.parse2(pass)).map_err(|err| match source {
-        _ if legacy::is_unsupported(&err) => LoadError::Config(match legacy::load() {
+        // The file is a PKCS#12 this machine cannot open: the credential is unusable here, but
+        // the partner is still probed without it (as for a wrong passphrase).
+        _ if legacy::is_unsupported(&err) => LoadError::Check(match legacy::load() {
             Err(why) => format!(
                 "p12 {shown} is encrypted the legacy way (RC2/3DES), which needs OpenSSL's legacy provider, and it could \
                  not be loaded ({why}): install it (on Debian it comes with libssl3; OPENSSL_MODULES names its folder) or re-export the file \
@@ -66,11 +68,11 @@ pub(crate) fn load(
             "p12 {shown} is protected by a passphrase: give it with `p12_password_env: VARIABLE` (an environment \
              variable holding it) or `p12_password_file: FILE` (a file only mtlscheck's account can read)"
         )),
-        _ => LoadError::Config(format!("p12 {shown} cannot be read: {}", legacy::first_reason(&err))),
+        _ => LoadError::Check(format!("p12 {shown} cannot be read: {}", legacy::first_reason(&err))),
     })?;
     let ParsedPkcs12_2 { pkey, cert, ca } = parsed;
-    let leaf = cert.ok_or_else(|| LoadError::Config(format!("p12 {shown} holds no certificate")))?;
-    let key = pkey.ok_or_else(|| LoadError::Config(format!("p12 {shown} holds no private key")))?;
+    let leaf = cert.ok_or_else(|| LoadError::Check(format!("p12 {shown} holds no certificate")))?;
+    let key = pkey.ok_or_else(|| LoadError::Check(format!("p12 {shown} holds no private key")))?;
     let bundled: Vec<X509> = ca.map(|stack| stack.into_iter().collect()).unwrap_or_default();
     let (ordered, unrelated) = issuing_order(&leaf, bundled);
     for cert in &unrelated {

@@ -51,6 +51,16 @@ fn file_exporter(format: Format, wide: bool) -> Box<dyn Exporter> {
     }
 }
 
+/// Writes `text` to `path` as reports are written: a temporary file beside it, synced, then
+/// renamed over it, so the file is either the old one or the new one, whole (for `init`).
+pub fn replace_file(path: &Path, text: &str) -> io::Result<()> {
+    let mut temporary = Temporary::beside(path)?;
+    let file = temporary.file_mut()?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    temporary.persist(path)
+}
+
 /// A closed pipe (`| head`) is not an error.
 pub fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();

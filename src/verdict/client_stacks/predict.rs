@@ -106,7 +106,12 @@ fn why_not_listed(request: &CertificateRequest, ours: &ChainFacts, style: NameSt
     }
     let issuers: Vec<String> =
         ours.certs.iter().map(|c| DistinguishedName { der: c.issuer.clone() }.text(style)).collect();
-    format!("none of our issuers ({}) is among the {} CA names listed", issuers.join("; "), request.ca_names.len())
+    format!("none of our issuers ({}) is among the {} listed", issuers.join("; "), ca_names(request.ca_names.len()))
+}
+
+/// `1 CA name`, `3 CA names`.
+fn ca_names(count: usize) -> String {
+    format!("{count} CA name{}", if count == 1 { "" } else { "s" })
 }
 
 fn listed_name(request: &CertificateRequest, index: usize, style: NameStyle) -> String {
@@ -121,10 +126,10 @@ pub fn predict(
 ) -> StackPrediction {
     let mut why = Reasoning::new(stack);
     why.step(format!(
-        "CertificateRequest ({}): signature algorithms {}; {} CA names",
+        "CertificateRequest ({}): signature algorithms {}; {}",
         if request.tls13 { "TLS 1.3" } else { "TLS 1.2" },
         names(&request.sigalgs),
-        request.ca_names.len()
+        ca_names(request.ca_names.len())
     ));
     why.step(format!("our key: {}; our chain: {} certificate(s)", ours.key.describe(), ours.certs.len()));
     match stack {
