@@ -8,10 +8,15 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Starttls {
+    /// SMTP's STARTTLS (port 25 unless `port` says otherwise).
     Smtp,
+    /// IMAP's STARTTLS (port 143).
     Imap,
+    /// POP3's STLS (port 110).
     Pop3,
+    /// FTP's AUTH TLS (port 21).
     Ftp,
+    /// PostgreSQL's SSLRequest (port 5432).
     Postgres,
 }
 

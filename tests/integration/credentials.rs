@@ -396,7 +396,7 @@ fn a_legacy_p12_is_read_through_the_legacy_provider_and_says_so_when_it_is_missi
         .output()
         .expect("run");
     assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("a JSON report");
+    let report = stdout_json(&run);
     let result = &report["results"][0];
     assert_eq!(result["client_auth"], "required", "{result:#}");
     assert_eq!(result["ca_names"].as_array().map(Vec::len), Some(1), "{result:#}");
