@@ -19,5 +19,11 @@ gzip -9n "$assets"/man/*.1
 "$binary" completions fish >"$assets/completions/mtlscheck.fish"
 "$binary" schema checks >"$assets/schemas/checks.schema.json"
 "$binary" schema report >"$assets/schemas/report.schema.json"
+# The example checks file, its modeline pointing at the installed schema (the repository's points
+# at ./schemas/, which does not exist beside the installed copy), and the example PKI it names.
+sed '1s|\$schema=./schemas/checks.schema.json|$schema=/usr/share/mtlscheck/schemas/checks.schema.json|' \
+    checks.yaml >"$assets/checks.yaml"
+grep -q '^# yaml-language-server: \$schema=/usr/share/mtlscheck/schemas/' "$assets/checks.yaml" \
+    || { echo "error: checks.yaml must start with its yaml-language-server line" >&2; exit 1; }
 
 cargo deb --no-build --locked | tail -n 1

@@ -60,6 +60,10 @@ grep -qx '# yaml-language-server: $schema=/usr/share/mtlscheck/schemas/checks.sc
 step "the installed schemas validate the example checks file"
 check-jsonschema --schemafile /usr/share/mtlscheck/schemas/checks.schema.json \
     /usr/share/doc/mtlscheck/examples/checks.yaml || fail "the example checks file does not validate"
+grep -qx '# yaml-language-server: $schema=/usr/share/mtlscheck/schemas/checks.schema.json' \
+    /usr/share/doc/mtlscheck/examples/checks.yaml || fail "the example checks file does not name the installed schema"
+/usr/bin/mtlscheck validate /usr/share/doc/mtlscheck/examples/checks.yaml >"$work/validate.txt" \
+    || fail "mtlscheck validate rejects the installed example: $(cat "$work/validate.txt")"
 
 # A real server that requires a client certificate (first night), then one that only asks;
 # sets server_pid and port (0: any free port, then the one it got).
