@@ -204,8 +204,9 @@ pub struct RawCheck {
 }
 
 /// One entry of `identities:`: a name, the credential fields of a check, and what the partner
-/// must do with it. The credential fields repeat `RawCheck`'s because serde's `flatten` would
-/// lose `deny_unknown_fields` (a typo must stay an error).
+/// must do with it.
+// The credential fields repeat `RawCheck`'s: serde's `flatten` would lose
+// `deny_unknown_fields` (a typo must stay an error).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("anyOf" = [{ "required": ["cert"] }, { "required": ["key"] }, { "required": ["p12"] }]))]
